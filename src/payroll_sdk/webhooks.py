@@ -338,7 +338,7 @@ def _secrets(secret: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def sign(
-    body: bytes,
+    body: bytes | bytearray | memoryview,
     *,
     secret: str,
     timestamp: int | None = None,
@@ -369,7 +369,7 @@ def sign(
 
 
 def verify(
-    body: bytes,
+    body: bytes | bytearray | memoryview,
     headers: Mapping[str, str],
     *,
     secret: str | Sequence[str],
@@ -416,7 +416,7 @@ def verify(
             "verify() needs the raw request body as bytes; decoded or re-serialised text "
             "would not match the signature."
         )
-    body = bytes(body)
+    raw = bytes(body)
 
     lowered = {name.lower(): value for name, value in headers.items()}
     signature_header = lowered.get(SIGNATURE_HEADER, "").strip()
@@ -464,7 +464,7 @@ def verify(
     matched = False
     # Every secret is tried (no early exit) so the time taken does not say which one matched.
     for key in secrets:
-        expected = _signature(key, timestamp_header, body).encode("ascii")
+        expected = _signature(key, timestamp_header, raw).encode("ascii")
         matched |= hmac.compare_digest(expected, provided)
     if not matched:
         raise WebhookVerificationError(
@@ -474,5 +474,5 @@ def verify(
         )
 
     return parse_event(
-        body, webhook_id=webhook_id, timestamp=datetime.fromtimestamp(sent_at, tz=UTC)
+        raw, webhook_id=webhook_id, timestamp=datetime.fromtimestamp(sent_at, tz=UTC)
     )
