@@ -1,0 +1,81 @@
+"""A connection pool made of several small httpcore pools behind one ``httpx.AsyncClient``.
+
+httpcore's pool does work proportional to its number of connections on every request it
+assigns (and polls every idle socket while doing so), so a single pool of 100 connections
+spends most of a busy client's CPU on bookkeeping. The same 100 connections split into ten
+pools of ten keep each pass short. Requests go to the shard with the fewest requests in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+__all__ = ["ShardedTransport"]
+
+
+class _TrackedStream(httpx.AsyncByteStream):
+    """A response stream that tells its shard when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, on_close: Any) -> None:
+        self._stream = stream
+        self._on_close = on_close
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        try:
+            await self._stream.aclose()
+        finally:
+            if on_close is not None:
+                on_close()
+
+
+class ShardedTransport(httpx.AsyncBaseTransport):
+    """``shards`` independent ``httpx.AsyncHTTPTransport`` pools of ``connections`` each.
+
+    Extra keyword arguments (``verify``, ``http2``, ``retries``...) go to every shard.
+    """
+
+    def __init__(self, *, shards: int, connections: int, **transport_kwargs: Any) -> None:
+        if shards < 1 or connections < 1:
+            raise ValueError("shards and connections must be >= 1")
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        self._shards = [
+            httpx.AsyncHTTPTransport(limits=limits, **transport_kwargs) for _ in range(shards)
+        ]
+        self._in_flight = [0] * shards
+        self.connections_per_shard = connections
+
+    @property
+    def shards(self) -> list[httpx.AsyncHTTPTransport]:
+        return list(self._shards)
+
+    @property
+    def in_flight(self) -> int:
+        """Responses handed out and not yet closed, across shards."""
+        return sum(self._in_flight)
+
+    def _release(self, index: int) -> None:
+        self._in_flight[index] -= 1
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        index = min(range(len(self._shards)), key=self._in_flight.__getitem__)
+        self._in_flight[index] += 1
+        try:
+            response = await self._shards[index].handle_async_request(request)
+        except BaseException:
+            self._in_flight[index] -= 1
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _TrackedStream(response.stream, lambda: self._release(index))
+        return response
+
+    async def aclose(self) -> None:
+        for shard in self._shards:
+            await shard.aclose()
