@@ -1,0 +1,117 @@
+"""payroll-sdk: an async-first SDK for payroll-data APIs, wire-compatible with Pinwheel.
+
+::
+
+    from payroll_sdk import PayrollClient
+
+    async with PayrollClient() as client:  # PAYROLL_API_SECRET, PAYROLL_BASE_URL
+        profile = await client.get_profile("user_123")
+
+Money is integer cents (:class:`Money` for ``Decimal`` dollars); every error derives from
+:class:`PayrollError`; models keep unknown fields and enum values and mask personal data in
+their ``repr``.
+"""
+
+from ._client import PayrollClient
+from ._config import ENVIRONMENTS, NOT_GIVEN, NotGiven
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    DeadlineExceededError,
+    FieldError,
+    InternalServerError,
+    InvalidInputError,
+    NotFoundError,
+    PaginationLoopError,
+    PayrollError,
+    PermissionDeniedError,
+    ProfileIncompleteError,
+    RateLimitError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+    WebhookVerificationError,
+)
+from ._pagination import AsyncPager
+from ._pool import ShardedTransport
+from ._version import __version__
+from .aggregation import ProfileResult
+from .models import (
+    Allocation,
+    DirectDepositAllocations,
+    Employment,
+    Identity,
+    Income,
+    ListResponse,
+    Money,
+    ObjectResponse,
+    PayrollAccount,
+    Paystub,
+    Shift,
+    cents_to_decimal,
+)
+from .models.profile import (
+    AccountProfile,
+    FailureReason,
+    PayrollProfile,
+    Problem,
+    ResourceName,
+    ResourceState,
+    ResourceStatus,
+)
+from .models.summary import ProfileSummary
+
+__all__ = [
+    "ENVIRONMENTS",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccountProfile",
+    "Allocation",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "DeadlineExceededError",
+    "DirectDepositAllocations",
+    "Employment",
+    "FailureReason",
+    "FieldError",
+    "Identity",
+    "Income",
+    "InternalServerError",
+    "InvalidInputError",
+    "ListResponse",
+    "Money",
+    "NotFoundError",
+    "NotGiven",
+    "ObjectResponse",
+    "PaginationLoopError",
+    "PayrollAccount",
+    "PayrollClient",
+    "PayrollError",
+    "PayrollProfile",
+    "Paystub",
+    "PermissionDeniedError",
+    "Problem",
+    "ProfileIncompleteError",
+    "ProfileResult",
+    "ProfileSummary",
+    "RateLimitError",
+    "ResourceName",
+    "ResourceState",
+    "ResourceStatus",
+    "ResponseValidationError",
+    "ShardedTransport",
+    "Shift",
+    "UnprocessableEntityError",
+    "WebhookVerificationError",
+    "__version__",
+    "cents_to_decimal",
+]

@@ -1,0 +1,353 @@
+"""``PayrollClient``: the async client and the owner of its connection pool."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from datetime import date
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._config import (
+    DEFAULT_API_VERSION,
+    DEFAULT_CONNECTIONS_PER_SHARD,
+    DEFAULT_DEADLINE,
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_AFTER_CAP,
+    NOT_GIVEN,
+    Environment,
+    NotGiven,
+    resolve_api_version,
+    resolve_base_url,
+    resolve_deadline,
+    resolve_max_retries,
+    resolve_secret,
+    resolve_timeout,
+)
+from ._exceptions import ConfigurationError
+from ._logging import register_secret, setup_logging
+from ._pool import ShardedTransport
+from ._transport import CallOptions, RequestLimiter, Transport
+from ._version import __version__
+from .resources import (
+    AccountsResource,
+    DirectDepositAllocationsResource,
+    EmploymentResource,
+    IdentityResource,
+    IncomeResource,
+    PaystubsResource,
+    ShiftsResource,
+)
+
+if TYPE_CHECKING:
+    from .aggregation import ProfileResult, ResourceName
+    from .models.profile import PayrollProfile
+    from .sandbox import SandboxConfig
+
+__all__ = ["PayrollClient"]
+
+
+class PayrollClient:
+    """Async client for a Pinwheel-compatible payroll-data API.
+
+    ::
+
+        async with PayrollClient() as client:  # PAYROLL_API_SECRET / PAYROLL_BASE_URL
+            profile = await client.get_profile("user_123")
+
+    Every argument is keyword-only:
+
+    - ``api_secret``: defaults to ``PAYROLL_API_SECRET``; a missing or malformed secret raises
+      :class:`~payroll_sdk.ConfigurationError` here, not at the first request.
+    - ``base_url`` or ``environment`` (``"production"``, ``"sandbox"``, ``"development"``, the
+      contract's three servers); otherwise ``PAYROLL_BASE_URL``, otherwise production.
+    - ``api_version``: the ``Pinwheel-Version`` header sent on every request.
+    - ``timeout``: per attempt (seconds or an ``httpx.Timeout``); ``deadline``: seconds for a
+      whole call across every attempt and backoff sleep (``None`` for none);
+      ``max_retries``: retries after the first attempt; ``retry_after_cap``: the longest
+      ``Retry-After`` we sleep on (longer raises :class:`~payroll_sdk.RateLimitError`).
+    - ``max_in_flight``: requests in flight at once across this client and its copies;
+      ``rate_limit``: optional requests per second across them (off by default).
+    - ``default_headers``: extra headers on every request.
+    - ``http_client``: your own ``httpx.AsyncClient`` (never closed by us), or ``transport``:
+      an ``httpx.AsyncBaseTransport`` for the client we build (e.g. ``httpx.ASGITransport``,
+      or ``httpx_aiohttp.AiohttpTransport`` for high throughput).
+
+    The client owns one ``httpx.AsyncClient`` (unless you pass one). Close it with
+    ``async with`` or :meth:`aclose`. :meth:`with_options` returns a copy sharing the pool.
+    """
+
+    accounts: AccountsResource
+    paystubs: PaystubsResource
+    shifts: ShiftsResource
+    income: IncomeResource
+    identity: IdentityResource
+    employment: EmploymentResource
+    direct_deposit_allocations: DirectDepositAllocationsResource
+
+    def __init__(
+        self,
+        *,
+        api_secret: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        environment: Environment | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        rate_limit: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        setup_logging()
+        secret = resolve_secret(api_secret)
+        register_secret(secret)
+        url = resolve_base_url(base_url, environment)
+        version = resolve_api_version(api_version)
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("Pass http_client or transport, not both.")
+        if (
+            isinstance(max_in_flight, bool)
+            or not isinstance(max_in_flight, int)
+            or max_in_flight < 1
+        ):
+            raise ConfigurationError("max_in_flight must be an int >= 1.")
+        if rate_limit is not None and rate_limit <= 0:
+            raise ConfigurationError("rate_limit must be positive (requests per second) or None.")
+        if retry_after_cap < 0:
+            raise ConfigurationError("retry_after_cap must be >= 0.")
+        options = CallOptions(
+            timeout=resolve_timeout(timeout),
+            max_retries=resolve_max_retries(max_retries),
+            deadline=resolve_deadline(deadline, DEFAULT_DEADLINE),
+            retry_after_cap=retry_after_cap,
+        )
+        headers = {
+            "X-API-SECRET": secret,
+            "Pinwheel-Version": version,
+            "Accept": "application/json",
+            "User-Agent": f"payroll-sdk/{__version__}",
+            **(default_headers or {}),
+        }
+        self._owns_http_client = http_client is None
+        if http_client is None:
+            http_client = _build_http_client(transport, max_in_flight)
+        limiter = RequestLimiter(max_in_flight, rate_limit=rate_limit)
+        self._transport = Transport(http_client, base_url=url, headers=headers, limiter=limiter)
+        self._setup(options)
+
+    def _setup(self, options: CallOptions) -> None:
+        self._options = options
+        self._closed = False
+        self.accounts = AccountsResource(self._transport, options)
+        self.paystubs = PaystubsResource(self._transport, options)
+        self.shifts = ShiftsResource(self._transport, options)
+        self.income = IncomeResource(self._transport, options)
+        self.identity = IdentityResource(self._transport, options)
+        self.employment = EmploymentResource(self._transport, options)
+        self.direct_deposit_allocations = DirectDepositAllocationsResource(self._transport, options)
+
+    # -- construction helpers -------------------------------------------------------------
+
+    @classmethod
+    def sandbox(
+        cls,
+        config: SandboxConfig | None = None,
+        **options: Any,
+    ) -> PayrollClient:
+        """A client wired to an in-process sandbox (no sockets, no credentials).
+
+        ``config`` is a :class:`payroll_sdk.sandbox.SandboxConfig` (seed, latency, faults...);
+        other keyword arguments go to the constructor. Needs the ``sandbox`` extra.
+        The sandbox app is reachable as ``client.sandbox_app``.
+        """
+        from .sandbox import SandboxConfig, create_app
+
+        config = config or SandboxConfig()
+        app = create_app(config)
+        client = cls(
+            api_secret=config.secret,
+            base_url="http://sandbox.local/v1",
+            transport=httpx.ASGITransport(app=app),
+            **options,
+        )
+        client.sandbox_app = app
+        return client
+
+    sandbox_app: Any = None
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        retry_after_cap: float | NotGiven = NOT_GIVEN,
+    ) -> PayrollClient:
+        """A copy with other per-call settings that shares this client's pool and in-flight
+        bound. Closing the copy never closes the pool; closing the original does."""
+        current = self._options
+        options = CallOptions(
+            timeout=current.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout),
+            max_retries=current.max_retries
+            if isinstance(max_retries, NotGiven)
+            else resolve_max_retries(max_retries),
+            deadline=resolve_deadline(deadline, current.deadline),
+            retry_after_cap=current.retry_after_cap
+            if isinstance(retry_after_cap, NotGiven)
+            else retry_after_cap,
+        )
+        copy = object.__new__(type(self))
+        copy._transport = self._transport
+        copy._owns_http_client = False
+        copy.sandbox_app = self.sandbox_app
+        copy._setup(options)
+        return copy
+
+    # -- the profile ----------------------------------------------------------------------
+
+    async def get_profile(
+        self,
+        end_user_id: str,
+        *,
+        include: Iterable[ResourceName] | None = None,
+        from_date: date | str | None = None,
+        to_date: date | str | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        strict: bool = False,
+    ) -> PayrollProfile:
+        """Everything about one end user, from all their payroll accounts, in one model.
+
+        Lists the user's accounts, then fetches the six resources of every account at once
+        and merges them into a :class:`~payroll_sdk.PayrollProfile`. A resource that fails
+        after retries does not fail the profile: its ``status`` says why and
+        ``profile.problems`` lists it (``strict=True`` raises
+        :class:`~payroll_sdk.ProfileIncompleteError` instead, with the partial profile
+        attached). Authentication and permission errors, and an unknown end user, raise.
+
+        - ``include``: which resources (default all six).
+        - ``from_date``/``to_date``: limit paystub pay dates and shift end dates.
+        - ``deadline``: seconds for the whole profile, across every call and retry (default:
+          the client's ``deadline``).
+        """
+        from .aggregation import fetch_profile
+
+        return await fetch_profile(
+            self,
+            end_user_id,
+            include=include,
+            from_date=from_date,
+            to_date=to_date,
+            deadline=resolve_deadline(deadline, self._options.deadline),
+            strict=strict,
+        )
+
+    def get_profiles(
+        self,
+        end_user_ids: Iterable[str],
+        *,
+        concurrency: int = 10,
+        include: Iterable[ResourceName] | None = None,
+        from_date: date | str | None = None,
+        to_date: date | str | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> AsyncIterator[ProfileResult]:
+        """Profiles for many users, yielded as each completes (not in input order).
+
+        ``async for result in client.get_profiles(ids, concurrency=20):`` gives a
+        :class:`~payroll_sdk.ProfileResult` per user: ``.profile`` or ``.error`` (the typed
+        error for that user). At most ``concurrency`` users are fetched at once, and the
+        client-wide ``max_in_flight`` still bounds requests. Memory stays constant: nothing
+        already yielded is kept. ``on_progress(done, total)`` is called after each user
+        (``total`` is ``None`` when ``end_user_ids`` has no length).
+        """
+        from .aggregation import iter_profiles
+
+        return iter_profiles(
+            self,
+            end_user_ids,
+            concurrency=concurrency,
+            include=include,
+            from_date=from_date,
+            to_date=to_date,
+            deadline=resolve_deadline(deadline, self._options.deadline),
+            on_progress=on_progress,
+        )
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._transport.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._options.max_retries
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._options.timeout
+
+    @property
+    def deadline(self) -> float | None:
+        return self._options.deadline
+
+    @property
+    def requests_in_flight(self) -> int:
+        """Requests holding a slot of the client-wide bound right now."""
+        return self._transport.limiter.in_flight
+
+    async def aclose(self) -> None:
+        """Close the connection pool, if this client owns it (idempotent).
+
+        A client built with ``http_client=`` leaves that client open; a ``with_options``
+        copy leaves its original's pool open.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http_client:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> PayrollClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<PayrollClient base_url={str(self.base_url)!r}>"
+
+
+def _build_http_client(
+    transport: httpx.AsyncBaseTransport | None, max_in_flight: int
+) -> httpx.AsyncClient:
+    if transport is None:
+        shards = max(1, -(-max_in_flight // DEFAULT_CONNECTIONS_PER_SHARD))
+        per_shard = -(-max_in_flight // shards)
+        transport = ShardedTransport(shards=shards, connections=per_shard)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return httpx.AsyncClient(
+            transport=transport,
+            limits=DEFAULT_LIMITS,
+            follow_redirects=False,
+            trust_env=True,
+        )
