@@ -1,0 +1,110 @@
+"""``get_profiles``: many users' profiles, streamed as they complete, in constant memory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sized
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .._exceptions import InvalidInputError, PayrollError
+from ..models.profile import PayrollProfile
+from ._fetch import fetch_profile, resolve_include
+
+if TYPE_CHECKING:
+    from .._client import PayrollClient
+
+__all__ = ["ProfileResult", "iter_profiles"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileResult:
+    """One user's outcome in a batch: ``profile``, or ``error`` (the typed error for that user,
+    e.g. :class:`~payroll_sdk.NotFoundError` for an unknown end user)."""
+
+    end_user_id: str
+    profile: PayrollProfile | None = None
+    error: PayrollError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def __repr__(self) -> str:
+        if self.profile is not None:
+            state = (
+                "complete" if self.profile.complete else f"{len(self.profile.problems)} problems"
+            )
+            return f"ProfileResult({self.end_user_id!r}, {state})"
+        return f"ProfileResult({self.end_user_id!r}, error={self.error!r})"
+
+
+async def iter_profiles(
+    client: PayrollClient,
+    end_user_ids: Iterable[str],
+    *,
+    concurrency: int,
+    include: Iterable[str] | None,
+    from_date: date | str | None,
+    to_date: date | str | None,
+    deadline: float | None,
+    on_progress: Callable[[int, int | None], None] | None,
+) -> AsyncIterator[ProfileResult]:
+    """Yield a :class:`ProfileResult` per user as each completes.
+
+    At most ``concurrency`` profiles are in progress at once; ids are read lazily from
+    ``end_user_ids``, and nothing is kept once yielded. Leaving the loop early (``break``, an
+    exception, cancellation) cancels the profiles still in progress; use
+    ``contextlib.aclosing`` to make that happen at once rather than when the generator is
+    garbage-collected.
+    """
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidInputError("concurrency must be an int >= 1.")
+    wanted = resolve_include(include)
+    total = len(end_user_ids) if isinstance(end_user_ids, Sized) else None
+    ids: Iterator[str] = iter(end_user_ids)
+    pending: set[asyncio.Task[ProfileResult]] = set()
+    done_count = 0
+
+    async def one(end_user_id: str) -> ProfileResult:
+        try:
+            profile = await fetch_profile(
+                client,
+                end_user_id,
+                include=wanted,
+                from_date=from_date,
+                to_date=to_date,
+                deadline=deadline,
+                strict=False,
+            )
+        except PayrollError as exc:
+            return ProfileResult(end_user_id, error=exc)
+        return ProfileResult(end_user_id, profile=profile)
+
+    def refill() -> None:
+        while len(pending) < concurrency:
+            try:
+                end_user_id = next(ids)
+            except StopIteration:
+                return
+            pending.add(asyncio.create_task(one(end_user_id)))
+
+    try:
+        refill()
+        while pending:
+            finished, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                pending.discard(task)
+                result = task.result()
+                done_count += 1
+                if on_progress is not None:
+                    on_progress(done_count, total)
+                yield result
+                del result
+            refill()
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)

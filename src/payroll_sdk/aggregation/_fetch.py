@@ -1,0 +1,281 @@
+"""``get_profile``: list the accounts, fan out over every account's resources, merge.
+
+The wall time of a profile is its critical path (the accounts listing, then the slowest
+resource chain of any account), not the sum of its calls: every account's six resources run
+as concurrent tasks in one ``TaskGroup``, so cancelling the profile cancels them all and no
+task outlives it. Requests are still bounded client-wide by the transport's limiter.
+
+A resource that fails after retries becomes a status, not an exception: see
+:func:`_fetch_object` and :func:`_fetch_list`. Only errors that make continuing pointless
+(401, 403) end the profile early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from .._exceptions import (
+    APIStatusError,
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+    PayrollError,
+    PermissionDeniedError,
+    ProfileIncompleteError,
+    ResponseValidationError,
+)
+from .._transport import deadline_scope
+from .._validation import check_date_range, path_id
+from ..models import ListResponse, ObjectResponse, PayrollAccount
+from ..models.profile import (
+    RESOURCE_NAMES,
+    AccountProfile,
+    FailureReason,
+    PayrollProfile,
+    Problem,
+    ResourceName,
+    ResourceStatus,
+)
+from ._summary import summarize
+
+if TYPE_CHECKING:
+    from .._client import PayrollClient
+
+__all__ = ["fetch_profile", "resolve_include"]
+
+_FATAL = (AuthenticationError, PermissionDeniedError)
+
+_T = TypeVar("_T")
+
+
+class _HasId(Protocol):
+    id: Any
+
+
+_I = TypeVar("_I", bound=_HasId)
+
+
+def resolve_include(include: Iterable[str] | None) -> frozenset[ResourceName]:
+    """The resources to fetch: all six by default. Unknown names are an input error."""
+    if include is None:
+        return frozenset(RESOURCE_NAMES)
+    if isinstance(include, str):
+        raise InvalidInputError("include must be a collection of resource names, not a str.")
+    chosen = set(include)
+    unknown = chosen.difference(RESOURCE_NAMES)
+    if unknown:
+        raise InvalidInputError(
+            f"Unknown resource(s) in include: {sorted(unknown)}; "
+            f"expected some of {list(RESOURCE_NAMES)}."
+        )
+    return frozenset(name for name in RESOURCE_NAMES if name in chosen)
+
+
+async def fetch_profile(
+    client: PayrollClient,
+    end_user_id: str,
+    *,
+    include: Iterable[str] | None,
+    from_date: date | str | None,
+    to_date: date | str | None,
+    deadline: float | None,
+    strict: bool,
+) -> PayrollProfile:
+    """Build one end user's :class:`PayrollProfile` (see ``PayrollClient.get_profile``)."""
+    path_id(end_user_id, "end_user_id")
+    wanted = resolve_include(include)
+    window = check_date_range(from_date, to_date, "from_date", "to_date")
+    fetched_at = datetime.now(UTC)
+
+    with deadline_scope(deadline):
+        # Errors here propagate: without the list of accounts there is no profile to return
+        # (an unknown end user is NotFoundError, a bad secret AuthenticationError).
+        accounts = [a async for a in client.accounts.list_for_end_user(end_user_id)]
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(_fetch_account(client, account, wanted, window))
+                    for account in accounts
+                ]
+        except BaseExceptionGroup as failure:
+            raise _first_error(failure) from None
+        profiles = [task.result() for task in tasks]
+
+    problems = [
+        Problem(
+            account_id=str(p.account.id),
+            resource=name,
+            state=status.state,
+            reason=status.reason,
+        )
+        for p in profiles
+        for name, status in p.status.items()
+        if status.state in ("failed", "partial")
+    ]
+    profile = PayrollProfile(
+        end_user_id=end_user_id,
+        fetched_at=fetched_at,
+        accounts=profiles,
+        summary=summarize(profiles, as_of=fetched_at.date()),
+        complete=not problems,
+        problems=problems,
+    )
+    if strict and problems:
+        first = problems[0]
+        raise ProfileIncompleteError(
+            f"{first.resource} of account {first.account_id} is {first.state}"
+            f"{': ' + first.reason.error if first.reason else ''}"
+            f" ({len(problems)} resource(s) incomplete).",
+            profile=profile,
+        )
+    return profile
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error to raise for a TaskGroup failure: a fatal API error first, else the first."""
+    leaves = list(_leaves(group))
+    for exc in leaves:
+        if isinstance(exc, _FATAL):
+            return exc
+    return leaves[0]
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> Iterable[BaseException]:
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            yield from _leaves(exc)
+        else:
+            yield exc
+
+
+async def _fetch_account(
+    client: PayrollClient,
+    account: PayrollAccount,
+    wanted: frozenset[ResourceName],
+    window: tuple[date | None, date | None],
+) -> AccountProfile:
+    account_id = str(account.id)
+    first, last = window
+    profile = AccountProfile(account=account)
+    status = {name: ResourceStatus(state="skipped") for name in RESOURCE_NAMES}
+
+    async def paystubs() -> None:
+        pager = client.paystubs.list(account_id, from_pay_date=first, to_pay_date=last)
+        profile.paystubs, status["paystubs"] = await _fetch_list(pager.pages())
+
+    async def shifts() -> None:
+        pager = client.shifts.list(account_id, from_end_date=first, to_end_date=last)
+        profile.shifts, status["shifts"] = await _fetch_list(pager.pages())
+
+    async def income() -> None:
+        response, status["income"] = await _fetch_object(client.income.get, account_id)
+        profile.income = response.data if response is not None else None
+
+    async def identity() -> None:
+        response, status["identity"] = await _fetch_object(client.identity.get, account_id)
+        profile.identity = response.data if response is not None else None
+
+    async def employment() -> None:
+        response, status["employment"] = await _fetch_object(client.employment.get, account_id)
+        profile.employment = response.data if response is not None else None
+
+    async def direct_deposit_allocations() -> None:
+        response, status["direct_deposit_allocations"] = await _fetch_object(
+            client.direct_deposit_allocations.get, account_id
+        )
+        profile.direct_deposit_allocations = response.data if response is not None else None
+
+    jobs: dict[ResourceName, Callable[[], Coroutine[Any, Any, None]]] = {
+        "paystubs": paystubs,
+        "income": income,
+        "identity": identity,
+        "shifts": shifts,
+        "employment": employment,
+        "direct_deposit_allocations": direct_deposit_allocations,
+    }
+    async with asyncio.TaskGroup() as group:
+        for name in RESOURCE_NAMES:
+            if name in wanted:
+                group.create_task(jobs[name]())
+    profile.status = status
+    return profile
+
+
+async def _fetch_object(
+    fetch: Callable[[str], Awaitable[ObjectResponse[_T]]], account_id: str
+) -> tuple[ObjectResponse[_T] | None, ResourceStatus]:
+    try:
+        response = await fetch(account_id)
+    except _FATAL:
+        raise
+    except PayrollError as exc:
+        return None, _status_from_error(exc, pages=0, attempts=0)
+    refreshed = response.meta.refreshed_at if response.meta is not None else None
+    return response, ResourceStatus(
+        state="ok", refreshed_at=refreshed, attempts=response.attempts, pages=1
+    )
+
+
+async def _fetch_list(
+    pages: AsyncIterator[ListResponse[_I]],
+) -> tuple[list[_I], ResourceStatus]:
+    items: list[_I] = []
+    seen: set[str] = set()
+    read = attempts = 0
+    refreshed = None
+    try:
+        async for page in pages:
+            read += 1
+            attempts += page.attempts
+            if refreshed is None:
+                refreshed = page.meta.refreshed_at
+            for item in page.data:
+                # Pages can shift while being read (new paystubs arrive): keep each id once.
+                key = str(item.id)
+                if key not in seen:
+                    seen.add(key)
+                    items.append(item)
+    except _FATAL:
+        raise
+    except PayrollError as exc:
+        return items, _status_from_error(exc, pages=read, attempts=attempts, refreshed=refreshed)
+    return items, ResourceStatus(state="ok", refreshed_at=refreshed, attempts=attempts, pages=read)
+
+
+def _status_from_error(
+    exc: PayrollError, *, pages: int, attempts: int, refreshed: datetime | None = None
+) -> ResourceStatus:
+    tried = attempts + getattr(exc, "attempts", 1)
+    if pages == 0 and isinstance(exc, NotFoundError) and exc.type == "RECORD_NOT_FOUND":
+        return ResourceStatus(state="not_found", attempts=tried)
+    return ResourceStatus(
+        state="partial" if pages else "failed",
+        refreshed_at=refreshed,
+        attempts=tried,
+        pages=pages,
+        reason=failure_reason(exc),
+    )
+
+
+def failure_reason(exc: PayrollError) -> FailureReason:
+    """A short, secret-free summary of an error for a resource's status."""
+    if isinstance(exc, APIStatusError):
+        return FailureReason(
+            error=type(exc).__name__,
+            message=exc.message,
+            status_code=exc.status_code,
+            type=exc.type,
+            code=exc.code,
+            request_id=exc.request_id,
+        )
+    if isinstance(exc, ResponseValidationError):
+        return FailureReason(
+            error=type(exc).__name__,
+            message=exc.message,
+            status_code=exc.status_code,
+            request_id=exc.request_id,
+        )
+    return FailureReason(error=type(exc).__name__, message=getattr(exc, "message", str(exc)))

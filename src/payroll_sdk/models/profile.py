@@ -1,0 +1,131 @@
+"""The merged profile ``get_profile`` returns: every account of an end user, each resource's
+outcome, and a summary computed from it all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final, Literal
+
+from pydantic import Field
+
+from ._base import PayrollModel
+from .accounts import PayrollAccount
+from .direct_deposit import DirectDepositAllocations
+from .employment import Employment
+from .identity import Identity
+from .income import Income
+from .paystubs import Paystub
+from .shifts import Shift
+from .summary import ProfileSummary
+
+__all__ = [
+    "RESOURCE_NAMES",
+    "AccountProfile",
+    "FailureReason",
+    "PayrollProfile",
+    "Problem",
+    "ResourceName",
+    "ResourceState",
+    "ResourceStatus",
+]
+
+ResourceName = Literal[
+    "paystubs", "income", "identity", "shifts", "employment", "direct_deposit_allocations"
+]
+#: The six per-account resources, in the order they are reported.
+RESOURCE_NAMES: Final[tuple[ResourceName, ...]] = (
+    "paystubs",
+    "income",
+    "identity",
+    "shifts",
+    "employment",
+    "direct_deposit_allocations",
+)
+
+ResourceState = Literal["ok", "not_found", "failed", "partial", "skipped"]
+"""What happened to one resource of one account:
+
+- ``ok``: fetched completely;
+- ``not_found``: the API has none (404 ``RECORD_NOT_FOUND``): not a failure;
+- ``failed``: nothing could be read, after retries;
+- ``partial``: some pages were read, then a later page failed (the pages read are kept);
+- ``skipped``: not asked for (``include=``).
+"""
+
+
+class FailureReason(PayrollModel):
+    """Why a resource is ``failed`` or ``partial``: the typed error, summarised.
+
+    ``error`` is the SDK exception's class name (``"InternalServerError"``,
+    ``"APITimeoutError"``, ...); the other fields come from the API's error when there was one.
+    Never holds the API secret.
+    """
+
+    error: str
+    message: str
+    status_code: int | None = None
+    type: str | None = None
+    code: str | None = None
+    request_id: str | None = None
+
+
+class ResourceStatus(PayrollModel):
+    """The outcome of fetching one resource of one account."""
+
+    state: ResourceState
+    #: ``meta.refreshed_at`` of the response (the first page's, for lists).
+    refreshed_at: datetime | None = None
+    #: HTTP attempts made for this resource, retries and every page included.
+    attempts: int = 0
+    #: Pages read (1 for single-object resources that were read).
+    pages: int = 0
+    reason: FailureReason | None = None
+
+
+class Problem(PayrollModel):
+    """One resource of one account that is not ``ok`` (``not_found`` and ``skipped`` excluded):
+    what is missing and why."""
+
+    account_id: str
+    resource: ResourceName
+    state: ResourceState
+    reason: FailureReason | None = None
+
+
+class AccountProfile(PayrollModel):
+    """One payroll account with its six resources.
+
+    Single-object resources are ``None`` when not fetched: check ``status[name].state`` to
+    tell "the API has none" (``not_found``) from "we could not read it" (``failed``).
+    Paystubs are newest first by pay date and shifts newest first by end date, each id once.
+    """
+
+    account: PayrollAccount
+    identity: Identity | None = None
+    employment: Employment | None = None
+    income: Income | None = None
+    direct_deposit_allocations: DirectDepositAllocations | None = None
+    paystubs: list[Paystub] = Field(default_factory=list)
+    shifts: list[Shift] = Field(default_factory=list)
+    status: dict[ResourceName, ResourceStatus] = Field(default_factory=dict)
+
+
+class PayrollProfile(PayrollModel):
+    """Everything ``get_profile`` learned about one end user.
+
+    ``complete`` is true when every resource of every account is ``ok`` or ``not_found``
+    (``skipped`` ones, which were not asked for, do not count against it); otherwise
+    ``problems`` lists each resource that failed, with the account, the resource and the reason.
+    """
+
+    end_user_id: str
+    fetched_at: datetime
+    accounts: list[AccountProfile] = Field(default_factory=list)
+    summary: ProfileSummary
+    complete: bool
+    problems: list[Problem] = Field(default_factory=list)
+
+    @property
+    def attempts(self) -> int:
+        """HTTP attempts made for the whole profile (the accounts listing not included)."""
+        return sum(s.attempts for a in self.accounts for s in a.status.values())
