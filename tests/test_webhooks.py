@@ -312,9 +312,10 @@ def test_empty_secret_is_a_configuration_error(bad_secret: Any) -> None:
         verify(body, signed(body), secret=bad_secret, now=NOW)
 
 
-def test_sign_rejects_an_empty_secret() -> None:
+@pytest.mark.parametrize("bad_secret", ["", ["a", "b"]])
+def test_sign_needs_exactly_one_non_empty_secret(bad_secret: Any) -> None:
     with pytest.raises(ConfigurationError):
-        sign(b"{}", secret="")
+        sign(b"{}", secret=bad_secret)
 
 
 def test_non_ascii_secret_is_utf8_encoded() -> None:

@@ -358,11 +358,12 @@ def sign(
     Post the same ``body`` bytes with these headers (for example with ``httpx`` or Starlette's
     ``TestClient``) and the receiver's :func:`verify` accepts them.
     """
-    (key,) = _secrets(secret)
+    if not isinstance(secret, str) or not secret:
+        raise ConfigurationError("sign() needs one non-empty secret (a str).")
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     return {
         "content-type": "application/json",
-        SIGNATURE_HEADER: "v2=" + _signature(key, stamp, bytes(body)),
+        SIGNATURE_HEADER: "v2=" + _signature(secret, stamp, bytes(body)),
         TIMESTAMP_HEADER: stamp,
         WEBHOOK_ID_HEADER: str(uuid.uuid4()) if webhook_id is None else webhook_id,
     }
