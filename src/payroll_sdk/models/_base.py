@@ -107,19 +107,19 @@ class Money:
         if other.currency != self.currency:
             raise ValueError(f"cannot {operation} {other.currency} and {self.currency} amounts")
 
-    def __add__(self, other: object) -> Money:
+    def __add__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same_currency(other, "add")
         return Money(self.amount + other.amount, self.currency)
 
-    def __radd__(self, other: object) -> Money:
+    def __radd__(self, other: int) -> Money:
         # Lets sum() start from its default 0; any other left operand is refused.
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
             return self
         return NotImplemented
 
-    def __sub__(self, other: object) -> Money:
+    def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same_currency(other, "subtract")
