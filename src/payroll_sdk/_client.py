@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -259,7 +259,7 @@ class PayrollClient:
         to_date: date | str | None = None,
         deadline: float | NotGiven | None = NOT_GIVEN,
         on_progress: Callable[[int, int | None], None] | None = None,
-    ) -> AsyncIterator[ProfileResult]:
+    ) -> AsyncGenerator[ProfileResult, None]:
         """Profiles for many users, yielded as each completes (not in input order).
 
         ``async for result in client.get_profiles(ids, concurrency=20):`` gives a

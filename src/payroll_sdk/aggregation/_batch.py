@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sized
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -50,7 +50,7 @@ async def iter_profiles(
     to_date: date | str | None,
     deadline: float | None,
     on_progress: Callable[[int, int | None], None] | None,
-) -> AsyncIterator[ProfileResult]:
+) -> AsyncGenerator[ProfileResult, None]:
     """Yield a :class:`ProfileResult` per user as each completes.
 
     At most ``concurrency`` profiles are in progress at once; ids are read lazily from
