@@ -129,13 +129,17 @@ class PayrollClient:
             deadline=resolve_deadline(deadline, DEFAULT_DEADLINE),
             retry_after_cap=retry_after_cap,
         )
-        headers = {
-            "X-API-SECRET": secret,
-            "Pinwheel-Version": version,
-            "Accept": "application/json",
-            "User-Agent": f"payroll-sdk/{__version__}",
-            **(default_headers or {}),
-        }
+        # httpx.Headers, not a dict: header names are case-insensitive, so a caller's
+        # "user-agent" must replace our "User-Agent" rather than be sent beside it.
+        headers = httpx.Headers(
+            {
+                "X-API-SECRET": secret,
+                "Pinwheel-Version": version,
+                "Accept": "application/json",
+                "User-Agent": f"payroll-sdk/{__version__}",
+            }
+        )
+        headers.update(default_headers or {})
         self._owns_http_client = http_client is None
         if http_client is None:
             http_client = _build_http_client(transport, max_in_flight)

@@ -161,7 +161,7 @@ class Transport:
         self.http_client = http_client
         self.base_url = base_url
         self._base = str(base_url)
-        self._headers = dict(headers)
+        self._headers = httpx.Headers(headers)
         self.limiter = limiter
         self._clock = clock
         self._sleep = sleep
@@ -186,10 +186,14 @@ class Transport:
         """
         method = method.upper()
         deadline_at = self._deadline_at(options.deadline)
-        request_headers = self._headers if not headers else {**self._headers, **headers}
+        request_headers = self._headers
+        if headers or idempotency_key is not None:
+            # Merged case-insensitively: a per-call "user-agent" replaces "User-Agent".
+            request_headers = self._headers.copy()
+            request_headers.update(headers or {})
         retryable_method = method in IDEMPOTENT_METHODS
         if idempotency_key is not None:
-            request_headers = {**request_headers, "Idempotency-Key": idempotency_key}
+            request_headers["Idempotency-Key"] = idempotency_key
             retryable_method = True
         url = self._base + path
         call = _Call(
