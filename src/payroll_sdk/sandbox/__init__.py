@@ -1,0 +1,57 @@
+"""A Pinwheel-compatible sandbox: a Starlette app serving deterministic synthetic payroll data.
+
+It is what the README demo, the integration tests, the benchmarks and users' own tests run
+against, either in-process::
+
+    app = create_app(SandboxConfig(seed=7))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sandbox/v1")
+
+or as a real server on loopback::
+
+    with SandboxServer() as server:
+        ...  # server.base_url, server.secret, server.stats
+
+See docs/sandbox.md for the routes, the scenario users and the fault syntax. Needs the
+``sandbox`` extra (Starlette and uvicorn).
+"""
+
+from __future__ import annotations
+
+from ._app import Sandbox, create_app
+from ._config import DEFAULT_SECRET, SUPPORTED_VERSIONS, SandboxConfig
+from ._data import RESOURCES, AccountTruth, SandboxData, UserTruth
+from ._faults import (
+    ALL_KINDS,
+    ENDPOINT_NAMES,
+    FaultConfig,
+    FaultScriptError,
+    LatencyConfig,
+    SandboxConnectionDropped,
+    parse_fault_script,
+)
+from ._scenarios import SCENARIOS
+from ._server import SandboxProcess, SandboxServer
+from ._stats import SandboxStats
+
+__all__ = [
+    "ALL_KINDS",
+    "DEFAULT_SECRET",
+    "ENDPOINT_NAMES",
+    "RESOURCES",
+    "SCENARIOS",
+    "SUPPORTED_VERSIONS",
+    "AccountTruth",
+    "FaultConfig",
+    "FaultScriptError",
+    "LatencyConfig",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxConnectionDropped",
+    "SandboxData",
+    "SandboxProcess",
+    "SandboxServer",
+    "SandboxStats",
+    "UserTruth",
+    "create_app",
+    "parse_fault_script",
+]

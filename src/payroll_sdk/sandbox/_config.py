@@ -1,0 +1,47 @@
+"""``SandboxConfig``: everything that shapes one sandbox app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ._faults import FaultConfig, LatencyConfig
+
+__all__ = ["DEFAULT_SECRET", "SUPPORTED_VERSIONS", "SandboxConfig"]
+
+DEFAULT_SECRET = "sandbox-secret"
+
+#: The ``Pinwheel-Version`` values the contract allows (newest first).
+SUPPORTED_VERSIONS: tuple[str, ...] = (
+    "2025-07-08",
+    "2023-11-22",
+    "2023-07-18",
+    "2023-04-18",
+    "2022-09-09",
+    "2022-06-22",
+    "2022-03-02",
+)
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """How a sandbox behaves.
+
+    ``secret`` is the only accepted ``X-API-SECRET``; ``seed`` and ``today`` (default: the
+    current UTC date) fix the generated data; ``history_months`` is how far back paystubs
+    and shifts go; ``latency`` and ``faults`` shape timing and failures.
+    """
+
+    secret: str = DEFAULT_SECRET
+    seed: int = 0
+    history_months: int = 24
+    latency: LatencyConfig = field(default_factory=LatencyConfig)
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    today: date | None = None
+    cached_accounts: int = 2048
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            raise ValueError("secret must not be empty")
+        if not 1 <= self.history_months <= 240:
+            raise ValueError("history_months must be between 1 and 240")
