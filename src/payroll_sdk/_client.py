@@ -25,6 +25,7 @@ from ._config import (
     resolve_base_url,
     resolve_deadline,
     resolve_max_retries,
+    resolve_retry_after_cap,
     resolve_secret,
     resolve_timeout,
 )
@@ -121,13 +122,11 @@ class PayrollClient:
             raise ConfigurationError("max_in_flight must be an int >= 1.")
         if rate_limit is not None and rate_limit <= 0:
             raise ConfigurationError("rate_limit must be positive (requests per second) or None.")
-        if retry_after_cap < 0:
-            raise ConfigurationError("retry_after_cap must be >= 0.")
         options = CallOptions(
             timeout=resolve_timeout(timeout),
             max_retries=resolve_max_retries(max_retries),
             deadline=resolve_deadline(deadline, DEFAULT_DEADLINE),
-            retry_after_cap=retry_after_cap,
+            retry_after_cap=resolve_retry_after_cap(retry_after_cap),
         )
         # httpx.Headers, not a dict: header names are case-insensitive, so a caller's
         # "user-agent" must replace our "User-Agent" rather than be sent beside it.
@@ -206,7 +205,7 @@ class PayrollClient:
             deadline=resolve_deadline(deadline, current.deadline),
             retry_after_cap=current.retry_after_cap
             if isinstance(retry_after_cap, NotGiven)
-            else retry_after_cap,
+            else resolve_retry_after_cap(retry_after_cap),
         )
         copy = object.__new__(type(self))
         copy._transport = self._transport

@@ -169,6 +169,12 @@ def resolve_deadline(deadline: float | NotGiven | None, default: float | None) -
     return value
 
 
+def resolve_retry_after_cap(retry_after_cap: float) -> float:
+    if retry_after_cap < 0:
+        raise ConfigurationError("retry_after_cap must be >= 0.")
+    return retry_after_cap
+
+
 def resolve_max_retries(max_retries: int) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError("max_retries must be an int >= 0.")
