@@ -8,6 +8,7 @@ pools of ten keep each pass short. Requests go to the shard with the fewest requ
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -46,6 +47,15 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         if shards < 1 or connections < 1:
             raise ValueError("shards and connections must be >= 1")
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        verify = transport_kwargs.get("verify", True)
+        if not isinstance(verify, ssl.SSLContext):
+            # One SSL context for every shard: building one loads the CA bundle (~25 ms), and
+            # each shard would otherwise build its own, making a client slow to construct.
+            transport_kwargs["verify"] = httpx.create_ssl_context(
+                verify=verify,
+                cert=transport_kwargs.pop("cert", None),
+                trust_env=transport_kwargs.get("trust_env", True),
+            )
         self._shards = [
             httpx.AsyncHTTPTransport(limits=limits, **transport_kwargs) for _ in range(shards)
         ]
