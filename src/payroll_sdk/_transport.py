@@ -107,6 +107,9 @@ class RequestLimiter:
         self.rate_limit = rate_limit
         self._semaphore = asyncio.Semaphore(max_in_flight)
         self._next_start = 0.0
+        # Attributes rather than module calls so tests can pace on a fake clock.
+        self._clock: Callable[[], float] = time.monotonic
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         #: Requests holding a slot right now, and the most ever seen at once.
         self.in_flight = 0
         self.peak_in_flight = 0
@@ -130,11 +133,11 @@ class RequestLimiter:
         # Reserve the next start time before sleeping: no await between reading and writing
         # _next_start, so concurrent callers each get their own slot.
         assert self.rate_limit is not None
-        now = time.monotonic()
+        now = self._clock()
         start = max(now, self._next_start)
         self._next_start = start + 1.0 / self.rate_limit
         if start > now:
-            await asyncio.sleep(start - now)
+            await self._sleep(start - now)
 
 
 class _ResponseInfoSink(Protocol):
