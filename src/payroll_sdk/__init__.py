@@ -63,7 +63,14 @@ from .models.profile import (
     ResourceState,
     ResourceStatus,
 )
-from .models.summary import ProfileSummary
+from .models.summary import (
+    Amount,
+    DepositDestination,
+    EmployerSummary,
+    ProfileSummary,
+    SourcedValue,
+    YearlyPay,
+)
 
 __all__ = [
     "ENVIRONMENTS",
@@ -73,13 +80,16 @@ __all__ = [
     "APITimeoutError",
     "AccountProfile",
     "Allocation",
+    "Amount",
     "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
+    "DepositDestination",
     "DirectDepositAllocations",
+    "EmployerSummary",
     "Employment",
     "FailureReason",
     "FieldError",
@@ -110,8 +120,10 @@ __all__ = [
     "ResponseValidationError",
     "ShardedTransport",
     "Shift",
+    "SourcedValue",
     "UnprocessableEntityError",
     "WebhookVerificationError",
+    "YearlyPay",
     "__version__",
     "cents_to_decimal",
 ]
