@@ -1,0 +1,152 @@
+"""What every command shares: exit codes, the connection options, errors turned into messages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from enum import IntEnum
+from typing import Any, TextIO
+
+from .._client import PayrollClient
+from .._config import ENV_BASE_URL, ENV_SECRET, ENVIRONMENTS
+from .._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    ConfigurationError,
+    InvalidInputError,
+    PayrollError,
+    ResponseValidationError,
+)
+from ..models.profile import RESOURCE_NAMES, ResourceName
+
+__all__ = [
+    "PROG",
+    "CommandError",
+    "ExitCode",
+    "add_client_options",
+    "build_client",
+    "error_exit_code",
+    "parse_include",
+    "report_error",
+]
+
+PROG = "payroll-sdk"
+
+
+class ExitCode(IntEnum):
+    """The exit statuses of ``payroll-sdk`` (documented in docs/cli.md)."""
+
+    OK = 0
+    #: Anything else: a webhook that does not verify, an unexpected SDK error, a broken pipe.
+    FAILURE = 1
+    #: Bad usage or input: unknown options, a malformed id or date, an unreadable ids file.
+    USAGE = 2
+    #: ``profiles``: some users got no profile at all (the others were written).
+    SOME_FAILED = 3
+    #: Missing credentials or configuration (no ``PAYROLL_API_SECRET``, a bad base URL, a
+    #: missing optional dependency).
+    CONFIGURATION = 4
+    #: The API answered with an error, or could not be reached, or sent an unreadable body.
+    API = 5
+
+
+class CommandError(Exception):
+    """A failure a command reports itself: ``message`` on stderr, exit with ``code``."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_client_options(parser: argparse.ArgumentParser) -> None:
+    """``--sandbox`` / ``--base-url`` / ``--environment`` (at most one of them)."""
+    group = parser.add_argument_group(
+        "connection",
+        f"The API secret is read from {ENV_SECRET} only (never from the command line, where "
+        f"other users could see it in the process list). Default server: {ENV_BASE_URL}, "
+        "else production.",
+    )
+    choice = group.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the bundled sandbox in-process (no network, no credentials; needs the "
+        "'sandbox' extra)",
+    )
+    choice.add_argument("--base-url", metavar="URL", help="the API's base URL, ending in /v1")
+    choice.add_argument(
+        "--environment", choices=sorted(ENVIRONMENTS), help="one of the contract's servers"
+    )
+
+
+def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
+    """The client the connection options ask for (``ConfigurationError`` when they cannot)."""
+    if args.sandbox:
+        try:
+            return PayrollClient.sandbox(**options)
+        except ImportError as exc:
+            raise CommandError(
+                f"--sandbox needs the sandbox extra: pip install 'payroll-sdk[sandbox]' ({exc})",
+                ExitCode.CONFIGURATION,
+            ) from exc
+    return PayrollClient(base_url=args.base_url, environment=args.environment, **options)
+
+
+def parse_include(text: str) -> tuple[ResourceName, ...]:
+    """``--include paystubs,income``: comma-separated resource names, checked."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in RESOURCE_NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated list of {', '.join(RESOURCE_NAMES)}; got {text!r}"
+        )
+    return tuple(name for name in RESOURCE_NAMES if name in names)
+
+
+def error_exit_code(exc: BaseException) -> ExitCode:
+    """The exit status for an error that ended a command."""
+    if isinstance(exc, CommandError):
+        return exc.code
+    if isinstance(exc, ConfigurationError):  # before InvalidInputError: it is one
+        return ExitCode.CONFIGURATION
+    if isinstance(exc, InvalidInputError):
+        return ExitCode.USAGE
+    if isinstance(exc, APIStatusError | APIConnectionError | ResponseValidationError):
+        return ExitCode.API
+    return ExitCode.FAILURE
+
+
+def report_error(exc: BaseException, stream: TextIO | None = None) -> ExitCode:
+    """Print ``exc`` as a clear message (never a traceback) and return its exit status.
+
+    SDK messages never contain the API secret (see ``_exceptions``), so they are printed as is.
+    """
+    out = stream if stream is not None else sys.stderr
+    code = error_exit_code(exc)
+    if isinstance(exc, CommandError):
+        print(f"{PROG}: error: {exc}", file=out)
+    elif isinstance(exc, ConfigurationError):
+        print(f"{PROG}: configuration error: {exc}", file=out)
+        if ENV_SECRET in str(exc):
+            print(
+                f"hint: export {ENV_SECRET}=..., or pass --sandbox to try the bundled sandbox.",
+                file=out,
+            )
+    elif isinstance(exc, InvalidInputError):
+        print(f"{PROG}: invalid input: {exc}", file=out)
+    elif isinstance(exc, APIStatusError):
+        print(f"{PROG}: API error: {exc}", file=out)
+        details = {
+            "status": exc.status_code,
+            "type": exc.type,
+            "code": exc.code,
+            "request_id": exc.request_id,
+        }
+        print("  " + " ".join(f"{k}={v}" for k, v in details.items() if v is not None), file=out)
+    elif isinstance(exc, APIConnectionError):
+        print(f"{PROG}: cannot reach the API: {exc}", file=out)
+    elif isinstance(exc, PayrollError):
+        print(f"{PROG}: {type(exc).__name__}: {exc}", file=out)
+    else:
+        print(f"{PROG}: error: {exc}", file=out)
+    return code

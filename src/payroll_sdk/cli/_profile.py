@@ -1,0 +1,76 @@
+"""``payroll-sdk profile USER_ID``: one end user's profile, as tables or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from ..models.profile import PayrollProfile
+from ._common import ExitCode, add_client_options, build_client, parse_include
+from ._render import RECENT_PAYSTUBS, render_profile
+
+__all__ = ["add_profile_command"]
+
+_DESCRIPTION = f"""\
+Fetch every payroll account of one end user and print the merged profile.
+
+The text form shows the accounts (with each resource's state), the summary (current
+employers, annualized income, latest pay date, pay frequency, monthly averages, shift hours),
+the {RECENT_PAYSTUBS} latest paystubs of each account and any problems. It never shows identity
+data (SSN digits, date of birth, address, contacts) or bank account and routing numbers.
+
+--json prints the whole profile instead, RAW DATA INCLUDED (identity, bank details): treat
+that output as personal data.
+
+A resource that fails does not fail the command: the profile is printed with its problems
+(exit status 0). An unknown end user is an API error (exit status 5)."""
+
+
+def add_profile_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "profile",
+        help="print one end user's payroll profile",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("end_user_id", metavar="USER_ID", help="the end user's id")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the profile as JSON (includes raw personal data)",
+    )
+    parser.add_argument(
+        "--include",
+        type=parse_include,
+        metavar="NAMES",
+        help="comma-separated resources to fetch (default: all of paystubs, income, "
+        "identity, shifts, employment, direct_deposit_allocations)",
+    )
+    parser.add_argument(
+        "--from-date", metavar="YYYY-MM-DD", help="earliest paystub pay date / shift end date"
+    )
+    parser.add_argument(
+        "--to-date", metavar="YYYY-MM-DD", help="latest paystub pay date / shift end date"
+    )
+    add_client_options(parser)
+    parser.set_defaults(handler=run_profile)
+
+
+def run_profile(args: argparse.Namespace) -> int:
+    profile = asyncio.run(_fetch(args))
+    if args.json:
+        sys.stdout.write(profile.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render_profile(profile))
+    return ExitCode.OK
+
+
+async def _fetch(args: argparse.Namespace) -> PayrollProfile:
+    async with build_client(args) as client:
+        return await client.get_profile(
+            args.end_user_id,
+            include=args.include,
+            from_date=args.from_date,
+            to_date=args.to_date,
+        )
