@@ -26,9 +26,7 @@ async def test_missing_secret_is_401(client: httpx.AsyncClient) -> None:
 
 
 async def test_wrong_secret_is_401(client: httpx.AsyncClient) -> None:
-    response = await client.get(
-        "/end_users/user_single/accounts", headers={"X-API-SECRET": "nope"}
-    )
+    response = await client.get("/end_users/user_single/accounts", headers={"X-API-SECRET": "nope"})
     assert assert_error(response, 401, "UNAUTHORIZED_REQUEST")["code"] == "INVALID_API_SECRET"
     assert "nope" not in response.text
 
@@ -47,9 +45,7 @@ async def test_missing_or_unknown_version_is_400(
 @pytest.mark.parametrize(
     "version", ["2025-07-08", "2023-11-22", "2023-07-18", "2023-04-18", "2022-03-02"]
 )
-async def test_every_allowed_version_is_accepted(
-    client: httpx.AsyncClient, version: str
-) -> None:
+async def test_every_allowed_version_is_accepted(client: httpx.AsyncClient, version: str) -> None:
     response = await client.get(
         "/end_users/user_single/accounts", headers={"Pinwheel-Version": version}
     )
