@@ -298,6 +298,16 @@ class Transport:
             raise APIConnectionError(
                 "Connection error.", method=call.method, path=call.path, attempts=attempt
             ) from exc
+        except httpx.RequestError as exc:
+            # Not a TransportError but the same for the caller: no usable response. Mostly a
+            # body that cannot be decoded (a gzip stream cut short by a proxy), worth a retry.
+            _log_attempt(call, attempt, None, self._clock() - started, None, type(exc).__name__)
+            raise APIConnectionError(
+                "The response could not be read.",
+                method=call.method,
+                path=call.path,
+                attempts=attempt,
+            ) from exc
 
         elapsed = self._clock() - started
         request_id = _request_id(response.headers)
