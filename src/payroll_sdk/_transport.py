@@ -39,7 +39,7 @@ from ._exceptions import (
     ResponseValidationError,
     status_error_class,
 )
-from ._logging import logger
+from ._logging import logger, redact
 from ._retry import backoff_delay, is_retryable_status, parse_retry_after
 
 __all__ = ["CallOptions", "RequestLimiter", "Transport", "current_deadline", "deadline_scope"]
@@ -401,14 +401,18 @@ def _status_error(
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        # Every string that reaches the exception is scrubbed: a server (or a proxy) that
+        # echoes the request's X-API-SECRET must not put it into str(err) or a traceback.
         error = body["error"]
-        error_type = _str_or_none(error.get("type"))
-        code = _str_or_none(error.get("code"))
-        message = _str_or_none(error.get("message")) or ""
+        error_type = _clean_str(error.get("type"))
+        code = _clean_str(error.get("code"))
+        message = _clean_str(error.get("message")) or ""
         raw_fields = error.get("fields")
         if isinstance(raw_fields, list):
             fields = [
-                FieldError(str(item.get("name", "")), str(item.get("message", "")))
+                FieldError(
+                    redact(str(item.get("name", ""))), redact(str(item.get("message", "")))
+                )
                 for item in raw_fields
                 if isinstance(item, dict)
             ]
@@ -427,7 +431,7 @@ def _status_error(
         "type": error_type,
         "code": code,
         "fields": fields,
-        "request_id": request_id,
+        "request_id": redact(request_id) if request_id else request_id,
         "method": call.method,
         "path": call.path,
         "attempts": attempt,
@@ -457,9 +461,11 @@ def _validation_error(
         summary = "The response body does not match the documented shape."
     return ResponseValidationError(
         summary,
-        body_excerpt=_scrub_excerpt(response.content[:200].decode("utf-8", "replace")),
+        # Scrubbed over more than is kept, so a value cut at the 200th character is still
+        # recognised (and masked) whole.
+        body_excerpt=_scrub_excerpt(response.content[:1000].decode("utf-8", "replace"))[:200],
         status_code=response.status_code,
-        request_id=request_id,
+        request_id=redact(request_id) if request_id else request_id,
         method=call.method,
         path=call.path,
         attempts=attempt,
@@ -475,11 +481,12 @@ _SENSITIVE_VALUE: Final = re.compile(
 
 
 def _scrub_excerpt(text: str) -> str:
-    return _SENSITIVE_VALUE.sub(r'\1"****"', text)
+    return redact(_SENSITIVE_VALUE.sub(r'\1"****"', text))
 
 
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _clean_str(value: object) -> str | None:
+    """A non-empty string from an error body, with any API secret redacted; else ``None``."""
+    return redact(value) if isinstance(value, str) and value else None
 
 
 def _log_attempt(
