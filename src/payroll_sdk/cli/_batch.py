@@ -14,7 +14,14 @@ from typing import Literal, TextIO
 
 from .._validation import check_date_range
 from ..aggregation import ProfileResult, failure_reason
-from ._common import CommandError, ExitCode, add_client_options, build_client, parse_include
+from ._common import (
+    CommandError,
+    ExitCode,
+    add_client_options,
+    build_client,
+    int_at_least,
+    parse_include,
+)
 from ._progress import Progress
 
 __all__ = ["add_profiles_command", "read_ids", "result_line"]
@@ -53,7 +60,7 @@ def add_profiles_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     parser.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=int_at_least(1),
         default=10,
         metavar="N",
         help="users fetched at once (default 10)",
@@ -65,16 +72,6 @@ def add_profiles_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     parser.add_argument("--to-date", metavar="YYYY-MM-DD", help="latest pay/shift date")
     add_client_options(parser)
     parser.set_defaults(handler=run_profiles)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def read_ids(lines: Iterable[str]) -> list[str]:

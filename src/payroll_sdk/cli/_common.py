@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, TextIO
 
@@ -26,6 +27,7 @@ __all__ = [
     "add_client_options",
     "build_client",
     "error_exit_code",
+    "int_at_least",
     "parse_include",
     "report_error",
 ]
@@ -77,10 +79,18 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
     choice.add_argument(
         "--environment", choices=sorted(ENVIRONMENTS), help="one of the contract's servers"
     )
+    group.add_argument(
+        "--max-retries",
+        type=int_at_least(0),
+        metavar="N",
+        help="retries after a failed attempt, per request (default: the client's, 2)",
+    )
 
 
 def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
     """The client the connection options ask for (``ConfigurationError`` when they cannot)."""
+    if args.max_retries is not None:
+        options.setdefault("max_retries", args.max_retries)
     if args.sandbox:
         try:
             return PayrollClient.sandbox(**options)
@@ -90,6 +100,21 @@ def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
                 ExitCode.CONFIGURATION,
             ) from exc
     return PayrollClient(base_url=args.base_url, environment=args.environment, **options)
+
+
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` for integers no smaller than ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+        return value
+
+    return parse
 
 
 def parse_include(text: str) -> tuple[ResourceName, ...]:
