@@ -1,0 +1,583 @@
+"""``PayrollClientSync``: the async client, driven from synchronous code.
+
+One private event loop runs in a daemon thread for the client's lifetime. The async
+:class:`~payroll_sdk.PayrollClient` is built on that loop (so its connection pool and its
+in-flight limiter belong to it), and every method submits its coroutine there with
+:func:`asyncio.run_coroutine_threadsafe` and waits for the result.
+
+Why a thread rather than ``asyncio.run`` per call: the pool is kept between calls (one TLS
+handshake, not one per call), the client can be shared by several threads at once, and it works
+from code that already runs an event loop (a notebook), where ``asyncio.run`` refuses to start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Mapping
+from datetime import date
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
+
+from ._client import PayrollClient
+from ._config import (
+    DEFAULT_API_VERSION,
+    DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_AFTER_CAP,
+    NOT_GIVEN,
+    Environment,
+    NotGiven,
+)
+from .models import (
+    DirectDepositAllocations,
+    Employment,
+    Identity,
+    Income,
+    ListResponse,
+    ObjectResponse,
+    PayrollAccount,
+    Paystub,
+    Shift,
+)
+
+if TYPE_CHECKING:
+    from ._pagination import AsyncPager
+    from .aggregation import ProfileResult
+    from .models.profile import PayrollProfile, ResourceName
+    from .resources import (
+        AccountsResource,
+        DirectDepositAllocationsResource,
+        EmploymentResource,
+        IdentityResource,
+        IncomeResource,
+        PaystubsResource,
+        ShiftsResource,
+    )
+    from .sandbox import SandboxConfig
+
+__all__ = [
+    "PayrollClientSync",
+    "SyncAccountsResource",
+    "SyncDirectDepositAllocationsResource",
+    "SyncEmploymentResource",
+    "SyncIdentityResource",
+    "SyncIncomeResource",
+    "SyncPager",
+    "SyncPaystubsResource",
+    "SyncShiftsResource",
+]
+
+_T = TypeVar("_T")
+
+
+class _End(enum.Enum):
+    """Marks an exhausted async iterator (``StopAsyncIteration`` cannot cross a future)."""
+
+    END = enum.auto()
+
+
+async def _anext(iterator: AsyncIterator[_T]) -> _T | _End:
+    try:
+        return await anext(iterator)
+    except StopAsyncIteration:
+        return _End.END
+
+
+async def _await(awaitable: AsyncPager[_T]) -> ListResponse[_T]:
+    return await awaitable
+
+
+class _LoopThread:
+    """A private event loop running forever in a daemon thread, until :meth:`stop`."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._thread = threading.Thread(
+            target=self._serve, name="payroll-sdk-sync-loop", daemon=True
+        )
+        self._thread.start()
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
+    def in_loop_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        """Run ``coroutine`` on the private loop and wait for its result (or exception)."""
+        if self._stopped or self.in_loop_thread:
+            coroutine.close()  # never awaited: close it so Python does not warn about it
+            if self._stopped:
+                raise RuntimeError("This PayrollClientSync is closed.")
+            raise RuntimeError(
+                "PayrollClientSync was called from its own event loop's thread (from an "
+                "on_progress callback?); that would wait on itself forever."
+            )
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result()
+        except BaseException:
+            # Ctrl-C (or any exit) while waiting: do not leave the call running behind us.
+            future.cancel()
+            raise
+
+    def iterate(self, iterator: AsyncIterator[_T]) -> Iterator[_T]:
+        """The items of an async iterator, each fetched on the private loop.
+
+        Leaving the loop early closes the async iterator (so a ``get_profiles`` batch stops
+        its work in progress) when that can still be done.
+        """
+        try:
+            while True:
+                item = self.run(_anext(iterator))
+                if item is _End.END:
+                    return
+                yield item
+        finally:
+            aclose: Callable[[], Coroutine[Any, Any, None]] | None = getattr(
+                iterator, "aclose", None
+            )
+            # After stop(), the loop's shutdown_asyncgens() has finalised it already; in the
+            # loop's thread (a garbage-collection there) the loop finalises it itself.
+            if aclose is not None and not self._stopped and not self.in_loop_thread:
+                self.run(aclose())
+
+    def stop(self, finalizer: Coroutine[Any, Any, None] | None = None) -> None:
+        """Run ``finalizer``, cancel whatever is still running, stop the loop, join the thread.
+
+        Idempotent and thread-safe.
+        """
+        with self._lock:
+            if self._stopped:
+                if finalizer is not None:
+                    finalizer.close()
+                return
+            if self.in_loop_thread:
+                if finalizer is not None:
+                    finalizer.close()
+                raise RuntimeError("PayrollClientSync.close() cannot run on its own loop.")
+            try:
+                asyncio.run_coroutine_threadsafe(_shutdown(finalizer), self._loop).result()
+            finally:
+                self._stopped = True
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join()
+                self._loop.close()
+
+
+async def _shutdown(finalizer: Coroutine[Any, Any, None] | None) -> None:
+    # Calls still running (other threads' calls racing with close()) are cancelled, so their
+    # callers get CancelledError instead of waiting forever on a stopped loop.
+    current = asyncio.current_task()
+    others = [task for task in asyncio.all_tasks() if task is not current]
+    try:
+        if finalizer is not None:
+            await finalizer
+    finally:
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await asyncio.get_running_loop().shutdown_asyncgens()
+
+
+class SyncPager(Generic[_T]):
+    """The pages of a list endpoint, fetched as they are consumed (sync twin of
+    :class:`~payroll_sdk.AsyncPager`).
+
+    ``for item in pager`` gives every item of every page (100 per page unless ``limit`` was
+    set); :meth:`first_page` gives the first page only (a ``ListResponse`` with ``.meta``);
+    :meth:`pages` gives every page; :meth:`to_list` every item in a list.
+    """
+
+    def __init__(self, pager: AsyncPager[_T], runner: _LoopThread) -> None:
+        self._pager = pager
+        self._runner = runner
+
+    def first_page(self) -> ListResponse[_T]:
+        """The first page: ``.data`` and ``.meta.next_cursor``."""
+        return self._runner.run(_await(self._pager))
+
+    def pages(self) -> Iterator[ListResponse[_T]]:
+        """Every page in order. A failing page raises after the earlier pages were given."""
+        return self._runner.iterate(self._pager.pages())
+
+    def __iter__(self) -> Iterator[_T]:
+        for page in self.pages():
+            yield from page.data
+
+    def to_list(self) -> list[_T]:
+        """Every item of every page."""
+        return list(self)
+
+
+class _SyncResource:
+    def __init__(self, runner: _LoopThread) -> None:
+        self._runner = runner
+
+
+class SyncAccountsResource(_SyncResource):
+    """``client.accounts`` (see :class:`payroll_sdk.resources.AccountsResource`)."""
+
+    def __init__(self, resource: AccountsResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def list_for_end_user(
+        self, end_user_id: str, *, limit: int | None = None
+    ) -> SyncPager[PayrollAccount]:
+        """The payroll accounts of one end user: ``for account in ...:``."""
+        return SyncPager(self._resource.list_for_end_user(end_user_id, limit=limit), self._runner)
+
+    def get(self, account_id: str) -> ObjectResponse[PayrollAccount]:
+        """One payroll account."""
+        return self._runner.run(self._resource.get(account_id))
+
+
+class SyncPaystubsResource(_SyncResource):
+    """``client.paystubs`` (see :class:`payroll_sdk.resources.PaystubsResource`)."""
+
+    def __init__(self, resource: PaystubsResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def list(
+        self,
+        account_id: str,
+        *,
+        from_pay_date: date | str | None = None,
+        to_pay_date: date | str | None = None,
+        limit: int | None = None,
+    ) -> SyncPager[Paystub]:
+        """An account's paystubs, newest first by ``pay_date``."""
+        pager = self._resource.list(
+            account_id, from_pay_date=from_pay_date, to_pay_date=to_pay_date, limit=limit
+        )
+        return SyncPager(pager, self._runner)
+
+    def get(self, account_id: str, paystub_id: str) -> ObjectResponse[Paystub]:
+        """One paystub."""
+        return self._runner.run(self._resource.get(account_id, paystub_id))
+
+
+class SyncShiftsResource(_SyncResource):
+    """``client.shifts`` (see :class:`payroll_sdk.resources.ShiftsResource`)."""
+
+    def __init__(self, resource: ShiftsResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def list(
+        self,
+        account_id: str,
+        *,
+        from_start_date: date | str | None = None,
+        to_start_date: date | str | None = None,
+        from_end_date: date | str | None = None,
+        to_end_date: date | str | None = None,
+        limit: int | None = None,
+    ) -> SyncPager[Shift]:
+        """An account's shifts, newest first by ``end_date``."""
+        pager = self._resource.list(
+            account_id,
+            from_start_date=from_start_date,
+            to_start_date=to_start_date,
+            from_end_date=from_end_date,
+            to_end_date=to_end_date,
+            limit=limit,
+        )
+        return SyncPager(pager, self._runner)
+
+
+class SyncIncomeResource(_SyncResource):
+    """``client.income``."""
+
+    def __init__(self, resource: IncomeResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def get(self, account_id: str) -> ObjectResponse[Income]:
+        """The account's income (``NotFoundError`` when it has none)."""
+        return self._runner.run(self._resource.get(account_id))
+
+
+class SyncIdentityResource(_SyncResource):
+    """``client.identity``."""
+
+    def __init__(self, resource: IdentityResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def get(self, account_id: str) -> ObjectResponse[Identity]:
+        """The account's identity (``NotFoundError`` when it has none)."""
+        return self._runner.run(self._resource.get(account_id))
+
+
+class SyncEmploymentResource(_SyncResource):
+    """``client.employment``."""
+
+    def __init__(self, resource: EmploymentResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def get(self, account_id: str) -> ObjectResponse[Employment]:
+        """The account's employment (``NotFoundError`` when it has none)."""
+        return self._runner.run(self._resource.get(account_id))
+
+
+class SyncDirectDepositAllocationsResource(_SyncResource):
+    """``client.direct_deposit_allocations``."""
+
+    def __init__(self, resource: DirectDepositAllocationsResource, runner: _LoopThread) -> None:
+        super().__init__(runner)
+        self._resource = resource
+
+    def get(self, account_id: str) -> ObjectResponse[DirectDepositAllocations]:
+        """The account's direct deposit allocations (``NotFoundError`` when it has none)."""
+        return self._runner.run(self._resource.get(account_id))
+
+
+class PayrollClientSync:
+    """Synchronous client: the same arguments, resources and methods as
+    :class:`~payroll_sdk.PayrollClient`, without ``await``.
+
+    ::
+
+        with PayrollClientSync() as client:  # PAYROLL_API_SECRET / PAYROLL_BASE_URL
+            profile = client.get_profile("user_123")
+            for stub in client.paystubs.list(profile.accounts[0].account.id):
+                print(stub.pay_date, stub.gross_pay)
+
+    A private event loop runs in a daemon thread from construction until :meth:`close` (or
+    the end of the ``with`` block). One client can be shared by many threads: their calls run
+    concurrently on that loop, over one connection pool and one in-flight bound.
+
+    It also works where an event loop is already running (a Jupyter notebook), because the
+    work runs on the private loop. Inside a coroutine, though, every call blocks the caller's
+    loop until it returns: use :class:`~payroll_sdk.PayrollClient` with ``await`` there.
+    Errors are the same typed exceptions the async client raises.
+    """
+
+    accounts: SyncAccountsResource
+    paystubs: SyncPaystubsResource
+    shifts: SyncShiftsResource
+    income: SyncIncomeResource
+    identity: SyncIdentityResource
+    employment: SyncEmploymentResource
+    direct_deposit_allocations: SyncDirectDepositAllocationsResource
+
+    def __init__(
+        self,
+        *,
+        api_secret: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        environment: Environment | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        rate_limit: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        def build() -> PayrollClient:
+            return PayrollClient(
+                api_secret=api_secret,
+                base_url=base_url,
+                environment=environment,
+                api_version=api_version,
+                timeout=timeout,
+                max_retries=max_retries,
+                deadline=deadline,
+                retry_after_cap=retry_after_cap,
+                max_in_flight=max_in_flight,
+                rate_limit=rate_limit,
+                default_headers=default_headers,
+                http_client=http_client,
+                transport=transport,
+            )
+
+        self._start(build)
+
+    def _start(self, build: Callable[[], PayrollClient]) -> None:
+        runner = _LoopThread()
+
+        async def build_on_loop() -> PayrollClient:
+            return build()
+
+        try:
+            client = runner.run(build_on_loop())
+        except BaseException:
+            runner.stop()
+            raise
+        self._attach(client, runner, owns_loop=True)
+
+    def _attach(self, client: PayrollClient, runner: _LoopThread, *, owns_loop: bool) -> None:
+        self._async = client
+        self._runner = runner
+        self._owns_loop = owns_loop
+        self._closed = False
+        self.accounts = SyncAccountsResource(client.accounts, runner)
+        self.paystubs = SyncPaystubsResource(client.paystubs, runner)
+        self.shifts = SyncShiftsResource(client.shifts, runner)
+        self.income = SyncIncomeResource(client.income, runner)
+        self.identity = SyncIdentityResource(client.identity, runner)
+        self.employment = SyncEmploymentResource(client.employment, runner)
+        self.direct_deposit_allocations = SyncDirectDepositAllocationsResource(
+            client.direct_deposit_allocations, runner
+        )
+
+    @classmethod
+    def sandbox(cls, config: SandboxConfig | None = None, **options: Any) -> PayrollClientSync:
+        """A client wired to an in-process sandbox (see :meth:`PayrollClient.sandbox`)."""
+        client = object.__new__(cls)
+        client._start(lambda: PayrollClient.sandbox(config, **options))
+        return client
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        retry_after_cap: float | NotGiven = NOT_GIVEN,
+    ) -> PayrollClientSync:
+        """A copy with other per-call settings, sharing this client's loop, pool and bound.
+
+        Closing the copy leaves everything open; closing the original closes the copies too.
+        """
+        copy = object.__new__(type(self))
+        client = self._async.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+            retry_after_cap=retry_after_cap,
+        )
+        copy._attach(client, self._runner, owns_loop=False)
+        return copy
+
+    # -- the profile ----------------------------------------------------------------------
+
+    def get_profile(
+        self,
+        end_user_id: str,
+        *,
+        include: Iterable[ResourceName] | None = None,
+        from_date: date | str | None = None,
+        to_date: date | str | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        strict: bool = False,
+    ) -> PayrollProfile:
+        """Everything about one end user (see :meth:`PayrollClient.get_profile`)."""
+        return self._runner.run(
+            self._async.get_profile(
+                end_user_id,
+                include=include,
+                from_date=from_date,
+                to_date=to_date,
+                deadline=deadline,
+                strict=strict,
+            )
+        )
+
+    def get_profiles(
+        self,
+        end_user_ids: Iterable[str],
+        *,
+        concurrency: int = 10,
+        include: Iterable[ResourceName] | None = None,
+        from_date: date | str | None = None,
+        to_date: date | str | None = None,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> Iterator[ProfileResult]:
+        """Profiles for many users, yielded as each completes (see
+        :meth:`PayrollClient.get_profiles`).
+
+        The users are fetched concurrently on the private loop while you consume the results;
+        leaving the ``for`` loop early cancels the ones in progress. ``end_user_ids`` is read
+        and ``on_progress`` is called on the loop's thread: keep the callback quick and do not
+        call this client from it.
+        """
+        results = self._async.get_profiles(
+            end_user_ids,
+            concurrency=concurrency,
+            include=include,
+            from_date=from_date,
+            to_date=to_date,
+            deadline=deadline,
+            on_progress=on_progress,
+        )
+        return self._runner.iterate(results)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed or self._runner.stopped
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._async.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._async.max_retries
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._async.timeout
+
+    @property
+    def deadline(self) -> float | None:
+        return self._async.deadline
+
+    @property
+    def requests_in_flight(self) -> int:
+        """Requests holding a slot of the client-wide bound right now."""
+        return self._async.requests_in_flight
+
+    @property
+    def sandbox_app(self) -> Any:
+        """The in-process sandbox app of a :meth:`sandbox` client (else ``None``)."""
+        return self._async.sandbox_app
+
+    def close(self) -> None:
+        """Close the pool (if this client owns it), stop the loop and join its thread.
+
+        Idempotent. Calls still running in other threads are cancelled. A ``with_options``
+        copy only marks itself closed.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_loop:
+            self._runner.stop(self._async.aclose())
+
+    def __enter__(self) -> PayrollClientSync:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<PayrollClientSync base_url={str(self.base_url)!r}>"
