@@ -44,7 +44,9 @@ def quiet_dropped_connections() -> None:
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0: a free one), so the port is known before serving."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must say TCP: asyncio only disables Nagle on accepted sockets whose proto is
+    # IPPROTO_TCP, and with Nagle on every response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
