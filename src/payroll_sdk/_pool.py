@@ -82,6 +82,11 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         except BaseException:
             self._in_flight[index] -= 1
             raise
+        if response.is_closed:
+            # Read in full and closed already (a mocked shard does this): nothing would ever
+            # close the stream again, so the shard is free now.
+            self._release(index)
+            return response
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _TrackedStream(response.stream, lambda: self._release(index))
         return response
