@@ -51,7 +51,18 @@ class RedactingFilter(logging.Filter):
         if cleaned != message or record.args:
             record.msg = cleaned
             record.args = None
+        # A logged exception's text (its message can hold a secret) is rendered here, once,
+        # and redacted: formatters use a record's exc_text instead of formatting exc_info.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+_TRACEBACK_FORMATTER: Final = logging.Formatter()
 
 
 logger.addFilter(RedactingFilter())
