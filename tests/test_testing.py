@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from payroll_sdk.sandbox import SCENARIOS, FaultScriptError
@@ -157,3 +159,9 @@ def test_faults_header() -> None:
     assert faults("income=500*9, paystubs=429*1") == {FAULTS_HEADER: "income=500*9, paystubs=429*1"}
     with pytest.raises(FaultScriptError):
         faults("nowhere=500")
+
+
+def test_docs_show_the_same_example() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "testing.md").read_text()
+    assert EXAMPLE_CONFTEST.strip() in docs
+    assert EXAMPLE_TESTS.strip() in docs
