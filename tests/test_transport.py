@@ -1,0 +1,374 @@
+"""The transport: deadlines, idempotency, the in-flight bound, the rate limit, odd responses."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from payroll_sdk import (
+    APIConnectionError,
+    APITimeoutError,
+    DeadlineExceededError,
+    InternalServerError,
+    ObjectResponse,
+    PayrollClient,
+    PayrollError,
+    RateLimitError,
+)
+from payroll_sdk._transport import RequestLimiter, current_deadline, deadline_scope
+
+PATH = "/accounts/acc_1/income"
+
+
+# -- the deadline -----------------------------------------------------------------------------
+
+
+async def test_a_retry_is_never_scheduled_past_the_deadline(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    route = api.get(PATH).respond(503, headers={"retry-after": "3"})
+    with pytest.raises(InternalServerError) as info:
+        await client.with_options(max_retries=5, deadline=5.0).income.get("acc_1")
+    # Slept 3 s once (ends at 3 < 5); a second 3 s sleep would end at 6 > 5: give up instead.
+    assert fake_time.sleeps == [3.0]
+    assert route.call_count == 2
+    assert info.value.attempts == 2
+
+
+async def test_backoff_sleeps_stop_before_the_deadline(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    api.get(PATH).respond(502)
+    start = fake_time.now
+    with pytest.raises(InternalServerError):
+        await client.with_options(max_retries=50, deadline=10.0).income.get("acc_1")
+    assert fake_time.sleeps, "expected some retries within 10 s"
+    assert fake_time.now - start < 10.0
+    assert len(fake_time.sleeps) < 50
+
+
+async def test_deadline_none_lets_retries_run_past_the_default(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    api.get(PATH).respond(503, headers={"retry-after": "50"})
+    with pytest.raises(InternalServerError) as bounded:
+        await client.with_options(max_retries=3).income.get("acc_1")
+    assert bounded.value.attempts == 2  # the default 60 s deadline allows one 50 s sleep
+
+    fake_time.sleeps.clear()
+    with pytest.raises(InternalServerError) as unbounded:
+        await client.with_options(max_retries=3, deadline=None).income.get("acc_1")
+    assert unbounded.value.attempts == 4
+    assert fake_time.sleeps == [50.0, 50.0, 50.0]
+
+
+async def test_a_slow_request_ends_at_the_deadline(
+    client: PayrollClient, api: respx.MockRouter
+) -> None:
+    started: list[bool] = []
+    finished: list[bool] = []
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        started.append(True)
+        await asyncio.sleep(1)
+        finished.append(True)
+        return httpx.Response(200, json={})
+
+    api.get(PATH).mock(side_effect=slow)
+    with pytest.raises(DeadlineExceededError) as info:
+        await client.with_options(deadline=0.05, max_retries=3).income.get("acc_1")
+    assert isinstance(info.value, APITimeoutError)
+    assert isinstance(info.value.__cause__, TimeoutError)
+    assert started == [True]  # the deadline is not retried
+    assert finished == []  # cut short, not waited out
+    assert client.requests_in_flight == 0
+
+
+async def test_deadline_scope_bounds_calls_inside_it(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    api.get(PATH).respond(503, headers={"retry-after": "3"})
+    unbounded = client.with_options(max_retries=5, deadline=None)
+    with deadline_scope(5.0, clock=fake_time):
+        assert current_deadline() == fake_time.now + 5.0
+        with pytest.raises(InternalServerError) as info:
+            await unbounded.income.get("acc_1")
+    assert current_deadline() is None
+    assert fake_time.sleeps == [3.0]
+    assert info.value.attempts == 2
+
+
+async def test_nested_deadline_scopes_only_shorten(fake_time: Any) -> None:
+    with deadline_scope(5.0, clock=fake_time):
+        outer = current_deadline()
+        with deadline_scope(50.0, clock=fake_time):
+            assert current_deadline() == outer
+        with deadline_scope(1.0, clock=fake_time):
+            assert current_deadline() == fake_time.now + 1.0
+        with deadline_scope(None, clock=fake_time):
+            assert current_deadline() == outer
+        assert current_deadline() == outer
+
+
+async def test_the_scope_wins_over_a_longer_call_deadline(
+    client: PayrollClient, api: respx.MockRouter
+) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(1)
+        return httpx.Response(200, json={})
+
+    api.get(PATH).mock(side_effect=slow)
+    with deadline_scope(0.05), pytest.raises(DeadlineExceededError):
+        await client.with_options(deadline=30.0).income.get("acc_1")
+
+
+async def test_the_scope_reaches_tasks_created_inside_it(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    api.get(PATH).respond(503, headers={"retry-after": "3"})
+    unbounded = client.with_options(max_retries=5, deadline=None)
+    with deadline_scope(5.0, clock=fake_time):
+        task = asyncio.create_task(unbounded.income.get("acc_1"))
+    with pytest.raises(InternalServerError) as info:
+        await task
+    assert info.value.attempts == 2
+
+
+async def test_a_deadline_already_past_sends_nothing(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    route = api.get(PATH).respond(200, json={})
+    with deadline_scope(1.0, clock=fake_time):
+        fake_time.now += 2.0
+        with pytest.raises(DeadlineExceededError):
+            await client.income.get("acc_1")
+    assert route.call_count == 0
+
+
+# -- idempotency ------------------------------------------------------------------------------
+
+
+async def test_a_post_is_not_retried_without_an_idempotency_key(
+    client: PayrollClient, api: respx.MockRouter
+) -> None:
+    route = api.post("/accounts/acc_1/refresh").respond(503)
+    with pytest.raises(InternalServerError) as info:
+        await client._transport.request(
+            "POST",
+            "accounts/acc_1/refresh",
+            cast_to=ObjectResponse[dict[str, Any]],
+            options=client.with_options(max_retries=3)._options,
+        )
+    assert route.call_count == 1
+    assert info.value.attempts == 1
+    assert "Idempotency-Key" not in route.calls.last.request.headers
+
+
+async def test_a_post_with_an_idempotency_key_is_retried_with_the_same_key(
+    client: PayrollClient, api: respx.MockRouter
+) -> None:
+    route = api.post("/accounts/acc_1/refresh").mock(
+        side_effect=[
+            httpx.Response(503),
+            httpx.ConnectError("refused"),
+            httpx.Response(200, json={"data": {"ok": True}}),
+        ]
+    )
+    result = await client._transport.request(
+        "post",
+        "accounts/acc_1/refresh",
+        cast_to=ObjectResponse[dict[str, Any]],
+        options=client.with_options(max_retries=3)._options,
+        idempotency_key="idem-42",
+    )
+    assert result.data == {"ok": True}
+    assert result.attempts == 3
+    keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
+    assert keys == ["idem-42", "idem-42", "idem-42"]
+    assert all(call.request.method == "POST" for call in route.calls)
+
+
+async def test_per_call_headers_are_merged(client: PayrollClient, api: respx.MockRouter) -> None:
+    route = api.get(PATH).respond(200, json={"data": {}})
+    await client._transport.request(
+        "GET",
+        PATH.lstrip("/"),
+        cast_to=ObjectResponse[dict[str, Any]],
+        options=client._options,
+        headers={"x-trace": "abc", "pinwheel-version": "2023-11-22"},
+    )
+    headers = route.calls.last.request.headers
+    assert headers["X-Trace"] == "abc"
+    assert headers.get_list("Pinwheel-Version") == ["2023-11-22"]
+    # The client's own headers are untouched for the next call.
+    assert client._transport._headers["Pinwheel-Version"] == "2025-07-08"
+
+
+# -- the in-flight bound and the rate limit ---------------------------------------------------
+
+
+async def test_max_in_flight_bounds_concurrent_requests(
+    api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str
+) -> None:
+    body = load_fixture("income.json")
+    in_flight = 0
+    peak = 0
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return httpx.Response(200, json=body)
+
+    route = api.get(PATH).mock(side_effect=slow)
+    async with PayrollClient(api_secret=secret, base_url=base_url, max_in_flight=3) as client:
+        results = await asyncio.gather(*(client.income.get("acc_1") for _ in range(10)))
+        assert client.requests_in_flight == 0
+        assert client._transport.limiter.peak_in_flight == 3
+    assert len(results) == 10
+    assert route.call_count == 10
+    assert peak == 3
+
+
+async def test_in_flight_returns_to_zero_after_errors_and_cancellation(
+    client: PayrollClient, api: respx.MockRouter
+) -> None:
+    api.get(PATH).mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(APIConnectionError):
+        await client.with_options(max_retries=1).income.get("acc_1")
+    assert client.requests_in_flight == 0
+
+    started = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.sleep(10)
+        return httpx.Response(200)  # pragma: no cover
+
+    api.get("/accounts/acc_2/income").mock(side_effect=hang)
+    task = asyncio.create_task(client.income.get("acc_2"))
+    await started.wait()
+    assert client.requests_in_flight == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert client.requests_in_flight == 0
+
+
+async def test_copies_share_the_in_flight_bound(
+    api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str
+) -> None:
+    body = load_fixture("income.json")
+    in_flight = 0
+    peak = 0
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return httpx.Response(200, json=body)
+
+    api.get(PATH).mock(side_effect=slow)
+    async with PayrollClient(api_secret=secret, base_url=base_url, max_in_flight=2) as client:
+        copy = client.with_options(max_retries=0)
+        await asyncio.gather(
+            *(c.income.get("acc_1") for c in (client, copy, client, copy, client, copy))
+        )
+    assert peak == 2
+
+
+async def test_rate_limit_spaces_request_starts(
+    api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str, fake_time: Any
+) -> None:
+    api.get(PATH).respond(200, json=load_fixture("income.json"))
+    wakes: list[float] = []
+
+    async def pace_sleep(seconds: float) -> None:
+        wakes.append(fake_time.now + seconds)
+        fake_time.now += seconds
+
+    async with PayrollClient(api_secret=secret, base_url=base_url, rate_limit=10) as client:
+        limiter = client._transport.limiter
+        limiter._clock = fake_time
+        limiter._sleep = pace_sleep
+        start = fake_time.now
+        await asyncio.gather(*(client.income.get("acc_1") for _ in range(5)))
+
+    # The first request starts at once; each next one 1/10 s after the one before.
+    assert wakes == pytest.approx([start + 0.1, start + 0.2, start + 0.3, start + 0.4])
+
+
+async def test_rate_limit_does_not_delay_spaced_out_requests(
+    api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str, fake_time: Any
+) -> None:
+    api.get(PATH).respond(200, json=load_fixture("income.json"))
+    async with PayrollClient(api_secret=secret, base_url=base_url, rate_limit=2) as client:
+        limiter = client._transport.limiter
+        limiter._clock = fake_time
+        limiter._sleep = fake_time.sleep
+        for _ in range(3):
+            await client.income.get("acc_1")
+            fake_time.now += 1.0  # longer than 1/rate between calls
+    assert fake_time.sleeps == []
+
+
+def test_request_limiter_refuses_bad_settings() -> None:
+    with pytest.raises(ValueError):
+        RequestLimiter(0)
+    with pytest.raises(ValueError):
+        RequestLimiter(1, rate_limit=0)
+
+
+# -- odd responses ----------------------------------------------------------------------------
+
+
+async def test_an_undecodable_body_is_a_payroll_error(
+    client: PayrollClient, api: respx.MockRouter, load_fixture: Any
+) -> None:
+    # A body announced as gzip that is not: httpx fails while decoding it.
+    broken = httpx.Response(
+        200,
+        headers={"content-encoding": "gzip", "content-type": "application/json"},
+        stream=httpx.ByteStream(b"definitely not gzip"),
+    )
+    route = api.get(PATH).mock(
+        side_effect=[broken, httpx.Response(200, json=load_fixture("income.json"))]
+    )
+    result = await client.income.get("acc_1")
+    assert result.attempts == 2
+    assert route.call_count == 2
+
+    route.mock(side_effect=None)
+    route.return_value = httpx.Response(
+        200,
+        headers={"content-encoding": "gzip"},
+        stream=httpx.ByteStream(b"definitely not gzip"),
+    )
+    with pytest.raises(APIConnectionError) as info:
+        await client.with_options(max_retries=0).income.get("acc_1")
+    assert isinstance(info.value.__cause__, httpx.DecodingError)
+
+
+async def test_a_redirect_is_not_followed(client: PayrollClient, api: respx.MockRouter) -> None:
+    api.get(PATH).respond(302, headers={"location": "https://elsewhere.test/"})
+    with pytest.raises(PayrollError) as info:
+        await client.income.get("acc_1")
+    assert getattr(info.value, "status_code", None) == 302
+
+
+async def test_rate_limit_error_keeps_retry_after_on_the_last_attempt(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    api.get(PATH).respond(429, headers={"retry-after-ms": "20"})
+    with pytest.raises(RateLimitError) as info:
+        await client.with_options(max_retries=2).income.get("acc_1")
+    assert info.value.retry_after == pytest.approx(0.02)
+    assert fake_time.sleeps == pytest.approx([0.02, 0.02])
