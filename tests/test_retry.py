@@ -239,6 +239,12 @@ def test_backoff_delay_doubles_within_jitter_and_is_capped() -> None:
             assert 0.75 * nominal <= delay <= nominal
 
 
+@pytest.mark.parametrize("retries_taken", [1023, 1024, 5000, 10**6])
+def test_backoff_delay_stays_capped_after_very_many_retries(retries_taken: int) -> None:
+    # max_retries is unbounded: "retry for hours" must not end in an OverflowError.
+    assert 0.75 * MAX_BACKOFF <= backoff_delay(retries_taken) <= MAX_BACKOFF
+
+
 def test_backoff_delay_is_reproducible_with_a_seeded_rng() -> None:
     first = [backoff_delay(n, rng=random.Random(7)) for n in range(6)]
     second = [backoff_delay(n, rng=random.Random(7)) for n in range(6)]
@@ -399,6 +405,8 @@ def test_x_should_retry_nonsense_falls_back_to_the_table() -> None:
         ({"retry-after-ms": "-5", "retry-after": "2"}, 2.0),
         ({"retry-after-ms": "nan", "retry-after": "2"}, 2.0),
         ({"retry-after-ms": "abc"}, None),
+        ({"retry-after-ms": "inf"}, None),
+        ({"retry-after-ms": "1e400", "retry-after": "2"}, 2.0),
         ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
     ],
 )

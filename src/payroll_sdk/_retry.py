@@ -27,6 +27,8 @@ __all__ = [
 RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 INITIAL_BACKOFF: Final = 0.5
 MAX_BACKOFF: Final = 8.0
+# Far past the doubling that reaches MAX_BACKOFF, far below the one that overflows a float.
+_MAX_DOUBLINGS: Final = 64
 
 
 def is_retryable_status(status_code: int, headers: Mapping[str, str]) -> bool:
@@ -56,7 +58,7 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
             millis = float(raw_ms)
         except ValueError:
             millis = -1.0
-        if millis >= 0 and millis == millis:  # NaN is not >= 0, but be explicit
+        if 0 <= millis < float("inf"):  # NaN is not >= 0; inf is nonsense, like in seconds
             return millis / 1000.0
     raw = headers.get("retry-after")
     if raw is None:
@@ -84,6 +86,8 @@ def backoff_delay(retries_taken: int, *, rng: random.Random | None = None) -> fl
     The jitter takes up to a quarter off each delay, so clients that failed together do not
     retry together.
     """
-    base = min(INITIAL_BACKOFF * (2.0**retries_taken), MAX_BACKOFF)
+    # The exponent is capped first: 2.0 ** 1024 overflows a float, and max_retries is unbounded.
+    doublings = min(retries_taken, _MAX_DOUBLINGS)
+    base = min(INITIAL_BACKOFF * (2.0**doublings), MAX_BACKOFF)
     draw = (rng or random).random()
     return base * (1.0 - 0.25 * draw)
