@@ -78,6 +78,15 @@ def test_base_url_order_of_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "bad", ["https://x.test/v1?key=1", "https://x.test/v1#frag", "https://x.test/v1/?"]
+)
+def test_a_base_url_with_a_query_or_fragment_is_refused(bad: str) -> None:
+    # Paths are appended to the base: a query or fragment there would swallow them.
+    with pytest.raises(ConfigurationError, match="query"):
+        resolve_base_url(bad, None)
+
+
 def test_an_empty_base_url_variable_means_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAYROLL_BASE_URL", "")
     assert str(resolve_base_url(None, None)) == ENVIRONMENTS["production"] + "/"

@@ -135,6 +135,10 @@ def resolve_base_url(base_url: str | httpx.URL | None, environment: str | None) 
     url = httpx.URL(str(raw))
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"base_url must be an http(s) URL, got {str(raw)!r}.")
+    # Request paths are appended to the base as text: after a query or fragment they would
+    # land in it, and every call would silently hit the base URL itself.
+    if url.query or url.fragment or b"?" in url.raw_path:
+        raise ConfigurationError("base_url must not have a query string or fragment.")
     # A trailing slash makes relative paths join under the base instead of replacing its last
     # segment ("/v1" + "accounts" must give "/v1/accounts").
     if not url.raw_path.endswith(b"/"):
