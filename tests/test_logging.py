@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from payroll_sdk import InternalServerError, PayrollClient, _logging
+from payroll_sdk import DeadlineExceededError, InternalServerError, PayrollClient, _logging
 from payroll_sdk._logging import RedactingFilter, logger, redact, register_secret
 
 PATH = "/accounts/acc_1/income"
@@ -65,6 +66,22 @@ async def test_one_info_line_per_attempt(
     debug = [r.getMessage() for r in _sdk_records(debug_logs) if r.levelno == logging.DEBUG]
     assert len(debug) == 2
     assert "InternalServerError" in debug[0] and "APIConnectionError" in debug[1]
+
+
+async def test_an_attempt_cut_by_the_deadline_is_logged(
+    client: PayrollClient, api: respx.MockRouter, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(1)
+        return httpx.Response(200)  # pragma: no cover
+
+    api.get(PATH).mock(side_effect=slow)
+    with pytest.raises(DeadlineExceededError):
+        await client.with_options(deadline=0.02).income.get("acc_1")
+    info = [r.getMessage() for r in _sdk_records(debug_logs) if r.levelno == logging.INFO]
+    assert len(info) == 1
+    assert f"GET {PATH} status=- " in info[0]
+    assert "attempt=1" in info[0] and "error=DeadlineExceeded" in info[0]
 
 
 async def test_nothing_is_logged_below_the_level_asked_for(

@@ -282,6 +282,7 @@ class Transport:
         except TimeoutError as exc:
             if isinstance(exc, httpx.TimeoutException):  # pragma: no cover - not a subclass today
                 raise
+            _log_attempt(call, attempt, None, self._clock() - started, None, "DeadlineExceeded")
             raise DeadlineExceededError(
                 "The call's deadline passed during the request.",
                 method=call.method,
