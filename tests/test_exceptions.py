@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import traceback
 from typing import Any
 
@@ -26,6 +27,7 @@ from payroll_sdk import (
     PayrollError,
     RateLimitError,
     ResponseValidationError,
+    WebhookVerificationError,
 )
 from payroll_sdk._exceptions import status_error_class
 
@@ -270,3 +272,40 @@ def test_field_error_value_semantics() -> None:
 def test_response_validation_error_keeps_only_a_short_excerpt() -> None:
     err = ResponseValidationError("bad", body_excerpt="x" * 5000)
     assert len(err.body_excerpt) == 200
+
+
+async def test_errors_survive_pickling(client: PayrollClient, api: respx.MockRouter) -> None:
+    # Errors cross process boundaries (multiprocessing, task queues): they must pickle.
+    api.get(PATH).respond(
+        429,
+        json={
+            "error": {
+                "type": "RATE_LIMITED",
+                "code": "slow",
+                "message": "Slow down.",
+                "fields": [{"name": "a", "message": "b"}],
+            }
+        },
+        headers={"retry-after": "120", "x-request-id": "req_p"},
+    )
+    with pytest.raises(RateLimitError) as info:
+        await client.paystubs.get("acc_1", "stub_9")
+    original = info.value
+    copy = pickle.loads(pickle.dumps(original))
+    assert type(copy) is RateLimitError
+    assert str(copy) == str(original)
+    assert repr(copy) == repr(original)
+    assert (copy.status_code, copy.retry_after, copy.fields) == (429, 120.0, original.fields)
+    assert copy.response.status_code == 429
+
+    for err in (
+        APITimeoutError("t", method="GET", path="/p", attempts=3),
+        ResponseValidationError("bad", body_excerpt="<html>", status_code=200),
+        PaginationLoopError("loop", request_id="r"),
+        WebhookVerificationError("stale", reason="stale"),
+        ConfigurationError("no secret"),
+    ):
+        again = pickle.loads(pickle.dumps(err))
+        assert type(again) is type(err)
+        assert str(again) == str(err)
+        assert vars(again) == vars(err)

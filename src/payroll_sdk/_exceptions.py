@@ -61,6 +61,21 @@ _EXCERPT_CHARS = 200
 class PayrollError(Exception):
     """Root of every error the SDK raises on purpose."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's default pickling calls cls(*args), which fails for the errors whose
+        # constructors take required keyword arguments (response=, reason=, profile=); errors
+        # cross process boundaries (multiprocessing, task queues), so rebuild from the state.
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(
+    cls: type[PayrollError], args: tuple[Any, ...], state: dict[str, Any]
+) -> PayrollError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidInputError(PayrollError, ValueError):
     """An argument was rejected before any request was sent (a bad id, limit or date range)."""
