@@ -255,8 +255,10 @@ async def test_http_client_and_transport_together_are_refused(secret: str) -> No
 
 def test_client_classes_have_no_finalizer() -> None:
     # A __del__ that closes the pool would run at an arbitrary point, maybe on another loop.
-    assert "__del__" not in vars(_ClientClass)
-    assert not hasattr(PayrollClient, "__del__")
+    from payroll_sdk._sync import PayrollClientSync
+
+    for cls in (_ClientClass, PayrollClientSync):
+        assert not any("__del__" in vars(klass) for klass in cls.__mro__), cls
 
 
 def test_repr_shows_the_url_not_the_secret(secret: str) -> None:
