@@ -55,3 +55,12 @@ def test_sandbox_serve_options_are_checked_by_the_sandbox_parser(
     assert main(["sandbox", "serve", "--port", "not-a-port"]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert "payroll-sdk sandbox serve: error: argument --port" in err
+
+
+def test_sandbox_serve_rejects_a_bad_fault_script_under_its_own_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["sandbox", "serve", "--faults", "income=teapot"]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert "payroll-sdk sandbox serve: error:" in err
+    assert "teapot" in err

@@ -33,11 +33,16 @@ def run_serve(argv: Sequence[str]) -> int:
     """Parse ``argv`` with the sandbox's parser (so usage and --help name this command), then
     hand them to the sandbox's own ``main``."""
     try:
-        from ..sandbox.__main__ import build_arg_parser, main
+        from ..sandbox import FaultScriptError
+        from ..sandbox.__main__ import build_arg_parser, config_from_args, main
     except ImportError as exc:
         raise CommandError(
             f"the sandbox needs its extra: pip install 'payroll-sdk[sandbox]' ({exc})",
             ExitCode.CONFIGURATION,
         ) from exc
-    build_arg_parser(prog=SERVE_PROG).parse_args(argv)
+    parser = build_arg_parser(prog=SERVE_PROG)
+    try:
+        config_from_args(parser.parse_args(argv))
+    except (ValueError, FaultScriptError) as exc:
+        parser.error(str(exc))
     return main(argv)
