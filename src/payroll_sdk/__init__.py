@@ -38,6 +38,7 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager
 from ._pool import ShardedTransport
+from ._sync import PayrollClientSync, SyncPager
 from ._version import __version__
 from .aggregation import ProfileResult
 from .models import (
@@ -105,6 +106,7 @@ __all__ = [
     "PaginationLoopError",
     "PayrollAccount",
     "PayrollClient",
+    "PayrollClientSync",
     "PayrollError",
     "PayrollProfile",
     "Paystub",
@@ -121,6 +123,7 @@ __all__ = [
     "ShardedTransport",
     "Shift",
     "SourcedValue",
+    "SyncPager",
     "UnprocessableEntityError",
     "WebhookVerificationError",
     "YearlyPay",
