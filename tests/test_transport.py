@@ -115,14 +115,14 @@ async def test_nested_deadline_scopes_only_shorten(fake_time: Any) -> None:
 
 
 async def test_the_scope_wins_over_a_longer_call_deadline(
-    client: PayrollClient, api: respx.MockRouter
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
 ) -> None:
     async def slow(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(1)
         return httpx.Response(200, json={})
 
     api.get(PATH).mock(side_effect=slow)
-    with deadline_scope(0.05), pytest.raises(DeadlineExceededError):
+    with deadline_scope(0.05, clock=fake_time), pytest.raises(DeadlineExceededError):
         await client.with_options(deadline=30.0).income.get("acc_1")
 
 
