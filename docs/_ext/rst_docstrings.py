@@ -11,7 +11,8 @@ verbatim; this rewrites them when the API reference is built (the source is not 
   parses, ``pycon`` when it starts with ``>>>``, ``text`` otherwise; a lone ``::`` disappears;
 - a paragraph of ``>>>`` lines becomes a fenced ``pycon`` block.
 
-Loaded from mkdocs.yml (``extensions: [docs/_ext/rst_docstrings.py]``).
+Loaded by mkdocstrings from mkdocs.yml
+(``extensions: [docs/_ext/rst_docstrings.py:RstDocstrings]``).
 """
 
 from __future__ import annotations
