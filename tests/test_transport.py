@@ -211,29 +211,54 @@ async def test_per_call_headers_are_merged(client: PayrollClient, api: respx.Moc
 # -- the in-flight bound and the rate limit ---------------------------------------------------
 
 
+class Crowd:
+    """A slow route that counts requests in flight and holds them until ``release()``.
+
+    ``full`` is set once ``bound`` requests are inside at once, so a test can check that no
+    more get in while they are held, without depending on timing.
+    """
+
+    def __init__(self, bound: int, body: Any) -> None:
+        self.bound = bound
+        self.body = body
+        self.in_flight = 0
+        self.peak = 0
+        self.full = asyncio.Event()
+        self._gate = asyncio.Event()
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        if self.in_flight >= self.bound:
+            self.full.set()
+        await self._gate.wait()
+        await asyncio.sleep(0)
+        self.in_flight -= 1
+        return httpx.Response(200, json=self.body)
+
+    async def hold_then_release(self) -> None:
+        await asyncio.wait_for(self.full.wait(), timeout=10)
+        for _ in range(50):  # plenty of chances for an extra request to slip in
+            await asyncio.sleep(0)
+        assert self.in_flight == self.bound
+        self._gate.set()
+
+
 async def test_max_in_flight_bounds_concurrent_requests(
     api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str
 ) -> None:
-    body = load_fixture("income.json")
-    in_flight = 0
-    peak = 0
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.01)
-        in_flight -= 1
-        return httpx.Response(200, json=body)
-
-    route = api.get(PATH).mock(side_effect=slow)
+    crowd = Crowd(3, load_fixture("income.json"))
+    route = api.get(PATH).mock(side_effect=crowd.handler)
     async with PayrollClient(api_secret=secret, base_url=base_url, max_in_flight=3) as client:
-        results = await asyncio.gather(*(client.income.get("acc_1") for _ in range(10)))
+        calls = asyncio.gather(*(client.income.get("acc_1") for _ in range(10)))
+        await crowd.hold_then_release()
+        assert client.requests_in_flight == 3
+        results = await calls
         assert client.requests_in_flight == 0
         assert client._transport.limiter.peak_in_flight == 3
     assert len(results) == 10
     assert route.call_count == 10
-    assert peak == 3
+    assert crowd.peak == 3
 
 
 async def test_in_flight_returns_to_zero_after_errors_and_cancellation(
@@ -264,25 +289,16 @@ async def test_in_flight_returns_to_zero_after_errors_and_cancellation(
 async def test_copies_share_the_in_flight_bound(
     api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str
 ) -> None:
-    body = load_fixture("income.json")
-    in_flight = 0
-    peak = 0
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.01)
-        in_flight -= 1
-        return httpx.Response(200, json=body)
-
-    api.get(PATH).mock(side_effect=slow)
+    crowd = Crowd(2, load_fixture("income.json"))
+    api.get(PATH).mock(side_effect=crowd.handler)
     async with PayrollClient(api_secret=secret, base_url=base_url, max_in_flight=2) as client:
         copy = client.with_options(max_retries=0)
-        await asyncio.gather(
+        calls = asyncio.gather(
             *(c.income.get("acc_1") for c in (client, copy, client, copy, client, copy))
         )
-    assert peak == 2
+        await crowd.hold_then_release()
+        await calls
+    assert crowd.peak == 2
 
 
 async def test_rate_limit_spaces_request_starts(
