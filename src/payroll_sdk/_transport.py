@@ -411,9 +411,7 @@ def _status_error(
         raw_fields = error.get("fields")
         if isinstance(raw_fields, list):
             fields = [
-                FieldError(
-                    redact(str(item.get("name", ""))), redact(str(item.get("message", "")))
-                )
+                FieldError(redact(str(item.get("name", ""))), redact(str(item.get("message", ""))))
                 for item in raw_fields
                 if isinstance(item, dict)
             ]
