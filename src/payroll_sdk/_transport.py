@@ -203,6 +203,18 @@ class Transport:
             method=method, path="/" + path, url=url, params=params, headers=request_headers
         )
 
+        # The first attempt runs without tenacity: building and driving an AsyncRetrying costs
+        # more CPU than the rest of the SDK's per-request work together (it re-inspects every
+        # callback on every iteration), and most requests succeed the first time. A failure
+        # that may be retried hands over to the loop below, which replays it as attempt 1, so
+        # stop, wait and logging decide exactly as if tenacity had run it.
+        try:
+            return await self._attempt(call, cast_to, options, deadline_at, 1)
+        except Exception as exc:
+            if not (retryable_method and _is_retryable(exc, options.retry_after_cap)):
+                raise
+            first_failure = exc
+
         retrying = AsyncRetrying(
             stop=lambda state: self._should_stop(state, options, deadline_at),
             wait=lambda state: self._wait_seconds(state),
@@ -216,9 +228,10 @@ class Transport:
         result: _M | None = None
         async for attempt in retrying:
             with attempt:
-                result = await self._attempt(
-                    call, cast_to, options, deadline_at, attempt.retry_state.attempt_number
-                )
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first_failure
+                result = await self._attempt(call, cast_to, options, deadline_at, number)
         assert result is not None
         return result
 
