@@ -93,7 +93,7 @@ async def fetch_profile(
     with deadline_scope(deadline):
         # Errors here propagate: without the list of accounts there is no profile to return
         # (an unknown end user is NotFoundError, a bad secret AuthenticationError).
-        accounts = [a async for a in client.accounts.list_for_end_user(end_user_id)]
+        accounts = _unique_by_id([a async for a in client.accounts.list_for_end_user(end_user_id)])
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [
@@ -132,6 +132,20 @@ async def fetch_profile(
             profile=profile,
         )
     return profile
+
+
+def _unique_by_id(items: Iterable[_I]) -> list[_I]:
+    """Each id once, in first-seen order. A server that serves a page twice (a cursor that
+    points back at a page already read) must not make an account, and its every request, appear
+    twice in the profile."""
+    seen: set[str] = set()
+    unique: list[_I] = []
+    for item in items:
+        key = str(item.id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
