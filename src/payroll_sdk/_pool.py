@@ -8,6 +8,8 @@ pools of ten keep each pass short. Requests go to the shard with the fewest requ
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 from collections.abc import AsyncIterator
 from typing import Any
@@ -31,10 +33,35 @@ class _TrackedStream(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         on_close, self._on_close = self._on_close, None
         try:
-            await self._stream.aclose()
+            await _close_despite_cancellation(self._stream)
         finally:
             if on_close is not None:
                 on_close()
+
+
+async def _close_despite_cancellation(stream: httpx.AsyncByteStream) -> None:
+    """Close ``stream`` to the end even if the caller is cancelled meanwhile, then let the
+    cancellation go on.
+
+    httpcore hands a connection back to its pool in several steps with awaits between them
+    (its anyio lock yields even when free). Its own shield is anyio's, which a plain asyncio
+    cancellation (``asyncio.timeout`` ending a deadline, ``wait_for``, ``task.cancel()``) does
+    not respect: one landing mid-close left the connection ``ACTIVE`` and its pool request
+    registered for good, so the shard lost a connection for ever. The close therefore runs
+    in a task of its own that the caller's cancellation cannot interrupt.
+    """
+    closing = asyncio.ensure_future(stream.aclose())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        # Closing a response is short (no network wait): finish it, however many times we
+        # are cancelled meanwhile, then raise the cancellation we were given.
+        while not closing.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait((closing,))
+        if not closing.cancelled():
+            closing.exception()  # retrieved: the cancellation is what the caller must see
+        raise
 
 
 class ShardedTransport(httpx.AsyncBaseTransport):
