@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .._exceptions import InvalidInputError, PayrollError
+from .._validation import check_date_range
 from ..models.profile import PayrollProfile
 from ._fetch import fetch_profile, resolve_include
 
@@ -57,11 +58,15 @@ async def iter_profiles(
     ``end_user_ids``, and nothing is kept once yielded. Leaving the loop early (``break``, an
     exception, cancellation) cancels the profiles still in progress; use
     ``contextlib.aclosing`` to make that happen at once rather than when the generator is
-    garbage-collected.
+    garbage-collected. A bad ``concurrency``, ``include`` or date range raises
+    :class:`~payroll_sdk.InvalidInputError` at the first iteration, before any request; a bad
+    id is that user's error.
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidInputError("concurrency must be an int >= 1.")
     wanted = resolve_include(include)
+    # Checked once, here: a bad range is the caller's mistake, not each user's failure.
+    from_date, to_date = check_date_range(from_date, to_date, "from_date", "to_date")
     total = len(end_user_ids) if isinstance(end_user_ids, Sized) else None
     ids: Iterator[str] = iter(end_user_ids)
     pending: set[asyncio.Task[ProfileResult]] = set()
