@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import httpx
@@ -40,28 +40,63 @@ class _TrackedStream(httpx.AsyncByteStream):
 
 
 async def _close_despite_cancellation(stream: httpx.AsyncByteStream) -> None:
-    """Close ``stream`` to the end even if the caller is cancelled meanwhile, then let the
-    cancellation go on.
+    """Close ``stream`` to the end even if the caller is cancelled meanwhile.
 
     httpcore hands a connection back to its pool in several steps with awaits between them
     (its anyio lock yields even when free). Its own shield is anyio's, which a plain asyncio
     cancellation (``asyncio.timeout`` ending a deadline, ``wait_for``, ``task.cancel()``) does
     not respect: one landing mid-close left the connection ``ACTIVE`` and its pool request
-    registered for good, so the shard lost a connection for ever. The close therefore runs
-    in a task of its own that the caller's cancellation cannot interrupt.
+    registered for good, so the shard lost a connection for ever.
     """
-    closing = asyncio.ensure_future(stream.aclose())
+    await _run_despite_cancellation(stream.aclose())
+
+
+async def _run_despite_cancellation(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to the end in a task the caller's cancellation cannot interrupt, then let
+    the cancellation (if any) go on. Only for short bookkeeping: no network wait."""
+    task = asyncio.ensure_future(work)
     try:
-        await asyncio.shield(closing)
+        await asyncio.shield(task)
     except asyncio.CancelledError:
-        # Closing a response is short (no network wait): finish it, however many times we
-        # are cancelled meanwhile, then raise the cancellation we were given.
-        while not closing.done():
+        # Finish, however many times we are cancelled meanwhile, then raise the
+        # cancellation we were given.
+        while not task.done():
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait((closing,))
-        if not closing.cancelled():
-            closing.exception()  # retrieved: the cancellation is what the caller must see
+                await asyncio.wait((task,))
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what the caller must see
         raise
+
+
+async def _drop_orphans(shard: httpx.AsyncHTTPTransport) -> None:
+    """Remove from ``shard``'s pool, and close, the connections no request can ever use again.
+
+    A cancellation that lands inside httpcore between opening a connection and sending on it
+    (while it takes the connection's state lock, which yields even when free) leaves the
+    connection ``NEW``: no request holds it, and it is neither idle nor available, so the pool
+    never hands it out, never expires it and never closes it, yet counts it against its
+    limit. Enough of them and the shard stalls. Such a connection is recognised by exactly
+    that: held by no pool request, and neither idle, available nor closed.
+
+    Reaches into httpcore's pool (``_pool``, ``_connections``, ``_requests``); if those are
+    not there (another httpcore), it does nothing.
+    """
+    pool = getattr(shard, "_pool", None)
+    connections = getattr(pool, "_connections", None)
+    requests = getattr(pool, "_requests", None)
+    if not isinstance(connections, list) or not isinstance(requests, list):
+        return
+    held = {id(getattr(r, "connection", None)) for r in requests}
+    orphans = [
+        c
+        for c in connections
+        if id(c) not in held and not (c.is_idle() or c.is_available() or c.is_closed())
+    ]
+    for connection in orphans:
+        connections.remove(connection)
+    for connection in orphans:
+        with contextlib.suppress(Exception):
+            await connection.aclose()
 
 
 class ShardedTransport(httpx.AsyncBaseTransport):
@@ -108,6 +143,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             response = await self._shards[index].handle_async_request(request)
         except BaseException:
             self._in_flight[index] -= 1
+            await _run_despite_cancellation(_drop_orphans(self._shards[index]))
             raise
         if response.is_closed:
             # Read in full and closed already (a mocked shard does this): nothing would ever
