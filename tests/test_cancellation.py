@@ -120,6 +120,20 @@ async def test_task_cancel_at_random_points(client: PayrollClient, rng: random.R
     await assert_intact(client)
 
 
+async def test_cancel_after_each_number_of_loop_steps(client: PayrollClient) -> None:
+    """Cancel after exactly 0, 1, 2 ... event-loop steps: a sweep over the first suspension
+    points of a profile, where random delays rarely land (between opening a connection and
+    sending on it, for one)."""
+    for steps in range(ITERATIONS):
+        task = asyncio.create_task(client.get_profile(f"st_{steps}"))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, PayrollError):
+            await task
+    await assert_intact(client)
+
+
 async def test_cancelling_a_batch_cancels_its_profiles(
     client: PayrollClient, rng: random.Random
 ) -> None:
