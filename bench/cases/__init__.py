@@ -1,0 +1,1 @@
+"""One module per target; each exposes ``async def run(cfg) -> CaseResult``."""
