@@ -14,6 +14,7 @@ from payroll_sdk import (
     APITimeoutError,
     DeadlineExceededError,
     InternalServerError,
+    NotFoundError,
     ObjectResponse,
     PayrollClient,
     PayrollError,
@@ -388,3 +389,19 @@ async def test_rate_limit_error_keeps_retry_after_on_the_last_attempt(
         await client.with_options(max_retries=2).income.get("acc_1")
     assert info.value.retry_after == pytest.approx(0.02)
     assert fake_time.sleeps == pytest.approx([0.02, 0.02])
+
+
+async def test_errors_do_not_keep_the_secret_in_their_request(
+    api: respx.MockRouter, client: PayrollClient, secret: str
+) -> None:
+    api.get("/accounts/acc_1/income").respond(404, json={"error": {"type": "RECORD_NOT_FOUND"}})
+    api.get("/accounts/acc_2/income").mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(NotFoundError) as not_found:
+        await client.income.get("acc_1")
+    with pytest.raises(APIConnectionError) as refused:
+        await client.with_options(max_retries=0).income.get("acc_2")
+    cause = refused.value.__cause__
+    assert isinstance(cause, httpx.ConnectError)
+    for request in (not_found.value.response.request, cause.request):
+        assert request.headers["X-API-SECRET"] == "[REDACTED]"
+        assert secret not in repr(request.headers)

@@ -53,6 +53,7 @@ class AsyncPager(Generic[_T]):
                     "The API returned a next_cursor it had already returned; stopping instead "
                     "of looping.",
                     request_id=page.request_id,
+                    attempts=0,  # no request was made for the repeated cursor
                 )
             seen.add(cursor)
 

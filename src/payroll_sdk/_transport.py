@@ -45,6 +45,7 @@ from ._retry import backoff_delay, is_retryable_status, parse_retry_after
 __all__ = ["CallOptions", "RequestLimiter", "Transport", "current_deadline", "deadline_scope"]
 
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_SECRET_HEADER: Final = "X-API-SECRET"
 _REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-pinwheel-request-id")
 
 # The absolute (monotonic clock) time by which the current logical operation must finish.
@@ -275,7 +276,7 @@ class Transport:
                 "The call's deadline passed before this attempt could start.",
                 method=call.method,
                 path=call.path,
-                attempts=max(1, attempt - 1),
+                attempts=attempt - 1,
             )
         request = self.http_client.build_request(
             call.method,
@@ -292,6 +293,9 @@ class Transport:
                     response = await self.http_client.send(request)
                 finally:
                     self.limiter.release()
+                    # Errors keep this request (``err.response.request``, ``__cause__.request``)
+                    # and httpx's header repr would show the secret; it is never sent again.
+                    _forget_secret(request)
         except TimeoutError as exc:
             if isinstance(exc, httpx.TimeoutException):  # pragma: no cover - not a subclass today
                 raise
@@ -351,6 +355,11 @@ class _Call:
 
 def new_idempotency_key() -> str:
     return f"payroll-sdk-{uuid.uuid4()}"
+
+
+def _forget_secret(request: httpx.Request) -> None:
+    if _SECRET_HEADER in request.headers:
+        request.headers[_SECRET_HEADER] = "[REDACTED]"
 
 
 def _clamp_timeout(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
