@@ -12,6 +12,9 @@ Money is integer cents (:class:`Money` for ``Decimal`` dollars); every error der
 their ``repr``.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._client import PayrollClient
 from ._config import ENVIRONMENTS, NOT_GIVEN, NotGiven
 from ._exceptions import (
@@ -38,9 +41,7 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPager
 from ._pool import ShardedTransport
-from ._sync import PayrollClientSync, SyncPager
 from ._version import __version__
-from .aggregation import ProfileResult
 from .models import (
     Allocation,
     DirectDepositAllocations,
@@ -55,23 +56,72 @@ from .models import (
     Shift,
     cents_to_decimal,
 )
-from .models.profile import (
-    AccountProfile,
-    FailureReason,
-    PayrollProfile,
-    Problem,
-    ResourceName,
-    ResourceState,
-    ResourceStatus,
-)
-from .models.summary import (
-    Amount,
-    DepositDestination,
-    EmployerSummary,
-    ProfileSummary,
-    SourcedValue,
-    YearlyPay,
-)
+
+if TYPE_CHECKING:
+    from ._sync import PayrollClientSync, SyncPager
+    from .aggregation import ProfileResult
+    from .models.profile import (
+        AccountProfile,
+        FailureReason,
+        PayrollProfile,
+        Problem,
+        ResourceName,
+        ResourceState,
+        ResourceStatus,
+    )
+    from .models.summary import (
+        Amount,
+        DepositDestination,
+        EmployerSummary,
+        ProfileSummary,
+        SourcedValue,
+        YearlyPay,
+    )
+
+# Loaded on first use, so `import payroll_sdk` does not pay for the profile, summary and sync
+# machinery (measured: bench/cases/imports.py) until a program touches them.
+_LAZY: dict[str, str] = {
+    "PayrollClientSync": "._sync",
+    "SyncPager": "._sync",
+    "ProfileResult": ".aggregation",
+    **dict.fromkeys(
+        (
+            "AccountProfile",
+            "FailureReason",
+            "PayrollProfile",
+            "Problem",
+            "ResourceName",
+            "ResourceState",
+            "ResourceStatus",
+        ),
+        ".models.profile",
+    ),
+    **dict.fromkeys(
+        (
+            "Amount",
+            "DepositDestination",
+            "EmployerSummary",
+            "ProfileSummary",
+            "SourcedValue",
+            "YearlyPay",
+        ),
+        ".models.summary",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ENVIRONMENTS",
