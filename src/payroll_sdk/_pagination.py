@@ -8,7 +8,7 @@ metadata or want to keep what was read when a later page fails.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
 from ._exceptions import PaginationLoopError
@@ -37,7 +37,7 @@ class AsyncPager(Generic[_T]):
     def __await__(self) -> Generator[Any, None, ListResponse[_T]]:
         return self._fetch(None, self._limit).__await__()
 
-    async def pages(self) -> AsyncIterator[ListResponse[_T]]:
+    async def pages(self) -> AsyncGenerator[ListResponse[_T], None]:
         """Every page in order, starting from the first."""
         limit = self._limit if self._limit is not None else MAX_LIMIT
         seen: set[str] = set()

@@ -35,6 +35,7 @@ from payroll_sdk import (
     ResponseValidationError,
 )
 from payroll_sdk._pool import ShardedTransport
+from payroll_sdk.aggregation._history import MAX_WINDOWS
 from payroll_sdk.models import (
     DirectDepositAllocations,
     Employment,
@@ -434,19 +435,24 @@ def _check_list(
             return ["ok, but the sandbox has none"]
         if ids != [t["id"] for t in truth_items]:
             return [*failures, f"ok with {len(ids)} items, truth has {len(truth_items)}"]
-        kept = len(items)
-    else:  # partial: the pages read before the failure, whole, in order, nothing foreign
+    else:
+        # partial: the first page always, then whatever the cursor chain or the date windows
+        # read before one failed: in the truth's order, nothing foreign, no duplicates (a
+        # failed window leaves a gap in the middle, so this is a subsequence, not a prefix).
         if pages < 1:
             failures.append("partial without a page read")
-        kept = len(items)
-        if ids != [t["id"] for t in truth_items[:kept]]:
-            return [*failures, "partial items are not a prefix of the truth"]
-        if kept % PAGE_SIZE and kept != len(truth_items):
-            failures.append(f"partial keeps {kept} items: not whole pages")
-        if kept < min(PAGE_SIZE, len(truth_items)):
-            failures.append(f"partial keeps {kept} items after reading {pages} page(s)")
-    for got, raw in zip(items, truth_items[:kept], strict=True):
-        if _dump(got) != _dump(model.model_validate(raw)):
+        truth_ids = [t["id"] for t in truth_items]
+        position = {item_id: index for index, item_id in enumerate(truth_ids)}
+        if any(item_id not in position for item_id in ids):
+            return [*failures, "partial holds items the sandbox does not have"]
+        if [position[item_id] for item_id in ids] != sorted(position[i] for i in ids):
+            return [*failures, "partial items are not in the truth's order"]
+        if ids[: min(PAGE_SIZE, len(truth_ids))] != truth_ids[:PAGE_SIZE]:
+            failures.append("partial does not keep the whole first page")
+    by_id = {t["id"]: t for t in truth_items}
+    for got in items:
+        raw = by_id.get(str(got.id))
+        if raw is None or _dump(got) != _dump(model.model_validate(raw)):
             failures.append(f"item {got.id} differs from the truth")
             break
     return failures
@@ -477,8 +483,12 @@ def check_attempt_bounds(run: ChaosRun) -> list[str]:
             continue
         for account in outcome.profile.accounts:
             for name, status in account.status.items():
-                # A failed or partial resource also tried the page that failed.
-                pages = status.pages + (status.state in ("failed", "partial", "not_found"))
+                # A failed or partial resource also tried the page that failed; a list read in
+                # date windows may have had up to MAX_WINDOWS windows fail at their first page.
+                failed_pages = int(status.state in ("failed", "partial", "not_found"))
+                if failed_pages and name in LIST_RESOURCES:
+                    failed_pages = MAX_WINDOWS
+                pages = status.pages + failed_pages
                 if status.state != "skipped" and not 1 <= status.attempts <= pages * tries:
                     failures.append(
                         f"{outcome.end_user_id} {account.account.id} {name}: "

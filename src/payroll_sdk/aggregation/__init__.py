@@ -2,7 +2,8 @@
 
 from ..models.profile import ResourceName
 from ._batch import ProfileResult, iter_profiles
-from ._fetch import failure_reason, fetch_profile, resolve_include
+from ._fetch import fetch_profile, resolve_include
+from ._outcome import failure_reason
 
 __all__ = [
     "ProfileResult",

@@ -6,39 +6,31 @@ as concurrent tasks in one ``TaskGroup``, so cancelling the profile cancels them
 task outlives it. Requests are still bounded client-wide by the transport's limiter.
 
 A resource that fails after retries becomes a status, not an exception: see
-:func:`_fetch_object` and :func:`_fetch_list`. Only errors that make continuing pointless
-(401, 403) end the profile early.
+:func:`_fetch_object` and ``_history.fetch_history``. Only errors that make continuing
+pointless (401, 403) end the profile early.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .._exceptions import (
-    APIStatusError,
-    AuthenticationError,
-    InvalidInputError,
-    NotFoundError,
-    PayrollError,
-    PermissionDeniedError,
-    ProfileIncompleteError,
-    ResponseValidationError,
-)
+from .._exceptions import InvalidInputError, PayrollError, ProfileIncompleteError
 from .._transport import deadline_scope
 from .._validation import check_date_range, path_id
-from ..models import ListResponse, ObjectResponse, PayrollAccount
+from ..models import ListResponse, ObjectResponse, PayrollAccount, Paystub, Shift
 from ..models.profile import (
     RESOURCE_NAMES,
     AccountProfile,
-    FailureReason,
     PayrollProfile,
     Problem,
     ResourceName,
     ResourceStatus,
 )
+from ._history import fetch_history
+from ._outcome import FATAL, status_from_error
 from ._summary import summarize
 
 if TYPE_CHECKING:
@@ -46,7 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = ["fetch_profile", "resolve_include"]
 
-_FATAL = (AuthenticationError, PermissionDeniedError)
 
 _T = TypeVar("_T")
 
@@ -152,7 +143,7 @@ def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The error to raise for a TaskGroup failure: a fatal API error first, else the first."""
     leaves = list(_leaves(group))
     for exc in leaves:
-        if isinstance(exc, _FATAL):
+        if isinstance(exc, FATAL):
             return exc
     return leaves[0]
 
@@ -176,13 +167,37 @@ async def _fetch_account(
     profile = AccountProfile(account=account)
     status = {name: ResourceStatus(state="skipped") for name in RESOURCE_NAMES}
 
+    # The employment start date bounds how far back paystubs and shifts can go, which lets
+    # their long histories be fetched in concurrent date windows (see _history.py).
+    start_date: asyncio.Future[date | None] = asyncio.get_running_loop().create_future()
+    if "employment" not in wanted:
+        start_date.set_result(None)
+
+    def paystub_pages(
+        lo: date | None, hi: date | None
+    ) -> AsyncGenerator[ListResponse[Paystub], None]:
+        return client.paystubs.list(account_id, from_pay_date=lo, to_pay_date=hi).pages()
+
+    def shift_pages(lo: date | None, hi: date | None) -> AsyncGenerator[ListResponse[Shift], None]:
+        return client.shifts.list(account_id, from_end_date=lo, to_end_date=hi).pages()
+
     async def paystubs() -> None:
-        pager = client.paystubs.list(account_id, from_pay_date=first, to_pay_date=last)
-        profile.paystubs, status["paystubs"] = await _fetch_list(pager.pages())
+        profile.paystubs, status["paystubs"] = await fetch_history(
+            paystub_pages,
+            date_of=lambda stub: stub.pay_date,
+            from_date=first,
+            to_date=last,
+            start_hint=start_date,
+        )
 
     async def shifts() -> None:
-        pager = client.shifts.list(account_id, from_end_date=first, to_end_date=last)
-        profile.shifts, status["shifts"] = await _fetch_list(pager.pages())
+        profile.shifts, status["shifts"] = await fetch_history(
+            shift_pages,
+            date_of=lambda shift: shift.end_date,
+            from_date=first,
+            to_date=last,
+            start_hint=start_date,
+        )
 
     async def income() -> None:
         response, status["income"] = await _fetch_object(client.income.get, account_id)
@@ -193,8 +208,12 @@ async def _fetch_account(
         profile.identity = response.data if response is not None else None
 
     async def employment() -> None:
-        response, status["employment"] = await _fetch_object(client.employment.get, account_id)
-        profile.employment = response.data if response is not None else None
+        try:
+            response, status["employment"] = await _fetch_object(client.employment.get, account_id)
+            profile.employment = response.data if response is not None else None
+        finally:
+            if not start_date.done():
+                start_date.set_result(profile.employment.start_date if profile.employment else None)
 
     async def direct_deposit_allocations() -> None:
         response, status["direct_deposit_allocations"] = await _fetch_object(
@@ -223,73 +242,11 @@ async def _fetch_object(
 ) -> tuple[ObjectResponse[_T] | None, ResourceStatus]:
     try:
         response = await fetch(account_id)
-    except _FATAL:
+    except FATAL:
         raise
     except PayrollError as exc:
-        return None, _status_from_error(exc, pages=0, attempts=0)
+        return None, status_from_error(exc, pages=0, attempts=0)
     refreshed = response.meta.refreshed_at if response.meta is not None else None
     return response, ResourceStatus(
         state="ok", refreshed_at=refreshed, attempts=response.attempts, pages=1
     )
-
-
-async def _fetch_list(
-    pages: AsyncIterator[ListResponse[_I]],
-) -> tuple[list[_I], ResourceStatus]:
-    items: list[_I] = []
-    seen: set[str] = set()
-    read = attempts = 0
-    refreshed = None
-    try:
-        async for page in pages:
-            read += 1
-            attempts += page.attempts
-            if refreshed is None:
-                refreshed = page.meta.refreshed_at
-            for item in page.data:
-                # Pages can shift while being read (new paystubs arrive): keep each id once.
-                key = str(item.id)
-                if key not in seen:
-                    seen.add(key)
-                    items.append(item)
-    except _FATAL:
-        raise
-    except PayrollError as exc:
-        return items, _status_from_error(exc, pages=read, attempts=attempts, refreshed=refreshed)
-    return items, ResourceStatus(state="ok", refreshed_at=refreshed, attempts=attempts, pages=read)
-
-
-def _status_from_error(
-    exc: PayrollError, *, pages: int, attempts: int, refreshed: datetime | None = None
-) -> ResourceStatus:
-    tried = attempts + getattr(exc, "attempts", 1)
-    if pages == 0 and isinstance(exc, NotFoundError) and exc.type == "RECORD_NOT_FOUND":
-        return ResourceStatus(state="not_found", attempts=tried)
-    return ResourceStatus(
-        state="partial" if pages else "failed",
-        refreshed_at=refreshed,
-        attempts=tried,
-        pages=pages,
-        reason=failure_reason(exc),
-    )
-
-
-def failure_reason(exc: PayrollError) -> FailureReason:
-    """A short, secret-free summary of an error for a resource's status."""
-    if isinstance(exc, APIStatusError):
-        return FailureReason(
-            error=type(exc).__name__,
-            message=exc.message,
-            status_code=exc.status_code,
-            type=exc.type,
-            code=exc.code,
-            request_id=exc.request_id,
-        )
-    if isinstance(exc, ResponseValidationError):
-        return FailureReason(
-            error=type(exc).__name__,
-            message=exc.message,
-            status_code=exc.status_code,
-            request_id=exc.request_id,
-        )
-    return FailureReason(error=type(exc).__name__, message=getattr(exc, "message", str(exc)))

@@ -1,0 +1,171 @@
+"""Long histories in concurrent date windows instead of one cursor chain.
+
+A cursor chain costs one round trip per page: five years of weekly shifts is 13 pages, 13 round
+trips one after another. The API's cursors are opaque and ``meta.count`` is the size of a page,
+not a total, so the rest cannot be fetched by page number. Dates, though, can be split:
+
+1. the first page (newest first, 100 items) is read as usual; if it is the last, that is all;
+2. otherwise the rest lies at or before the first page's oldest date. Given a lower bound (the
+   caller's ``from_date``, else the employment start date fetched alongside), that range is
+   split into adjacent windows sized from the first page's density to hold about 75 items
+   each, and every window is fetched at once, each following its own cursor if it overflows;
+3. the oldest window is open at the bottom (down to ``from_date``, or to the beginning), so a
+   wrong or missing start date costs speed, never data;
+4. pages are concatenated newest window first and each id is kept once (the first page and
+   the newest window share the boundary date).
+
+Measured on the sandbox (bench/cases/history.py): 13 chained pages at 50 ms took 789 ms;
+windows take about the first page plus the longest window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Protocol, TypeVar
+
+from .._exceptions import PayrollError
+from ..models import ListResponse
+from ..models.profile import ResourceStatus
+from ._outcome import FATAL, fetch_list, status_from_error
+
+__all__ = ["fetch_history", "plan_windows"]
+
+#: Items a window is sized to hold: under the 100-item page, so that most windows take one
+#: request even where the history is denser than the first page suggested.
+WINDOW_TARGET_ITEMS: Final = 75
+#: At most this many windows per list (requests at once per list).
+MAX_WINDOWS: Final = 16
+
+
+class _Dated(Protocol):
+    id: Any
+
+
+_I = TypeVar("_I", bound=_Dated)
+
+#: ``open_pages(from, to)`` iterates the pages of the list limited to ``from..to`` (inclusive).
+OpenPages = Callable[[date | None, date | None], AsyncGenerator[ListResponse[_I], None]]
+
+
+def plan_windows(
+    *,
+    newest: date,
+    oldest: date,
+    items_on_page: int,
+    lower_bound: date | None,
+    floor: date | None,
+) -> list[tuple[date | None, date]]:
+    """Adjacent windows ``(from, to)``, newest first, covering everything up to ``oldest``.
+
+    ``oldest`` is the first page's oldest date (included again: the page may have stopped in
+    the middle of that day). ``lower_bound`` is the best guess of the earliest date; ``floor``
+    the caller's ``from_date``. The last window always reaches down to ``floor`` (``None``:
+    the beginning), so nothing older than the guess is ever skipped.
+    """
+    if lower_bound is None or lower_bound >= oldest:
+        return [(floor, oldest)]
+    density = items_on_page / max((newest - oldest).days, 1)
+    days = (oldest - lower_bound).days + 1
+    count = min(MAX_WINDOWS, max(1, math.ceil(density * days / WINDOW_TARGET_ITEMS)))
+    width = math.ceil(days / count)
+    windows: list[tuple[date | None, date]] = []
+    upper = oldest
+    for index in range(count):
+        if index == count - 1:
+            windows.append((floor, upper))
+            break
+        start = upper - timedelta(days=width - 1)
+        windows.append((start, upper))
+        upper = start - timedelta(days=1)
+    return windows
+
+
+async def fetch_history(
+    open_pages: OpenPages[_I],
+    *,
+    date_of: Callable[[_I], date],
+    from_date: date | None,
+    to_date: date | None,
+    start_hint: Awaitable[date | None],
+) -> tuple[list[_I], ResourceStatus]:
+    """Every item of a dated list in ``from_date..to_date``, newest first, each id once."""
+    started = time.monotonic()
+    chain = open_pages(from_date, to_date)
+    try:
+        first = await anext(chain)
+    except StopAsyncIteration:  # pragma: no cover - a pager always yields its first page
+        return [], ResourceStatus(state="ok")
+    except FATAL:
+        raise
+    except PayrollError as exc:
+        return [], status_from_error(exc, pages=0, attempts=0)
+    refreshed = first.meta.refreshed_at
+    if not first.meta.next_cursor or not first.data:
+        await chain.aclose()
+        return list(first.data), ResourceStatus(
+            state="ok", refreshed_at=refreshed, attempts=first.attempts, pages=1
+        )
+
+    # The start date is fetched alongside the first page and is usually there by now; waiting
+    # longer than the first page took would cost more than the windows save.
+    hint = await _wait_briefly(start_hint, max(0.05, time.monotonic() - started))
+    lower = max((d for d in (from_date, hint) if d is not None), default=None)
+    windows = plan_windows(
+        newest=date_of(first.data[0]),
+        oldest=date_of(first.data[-1]),
+        items_on_page=len(first.data),
+        lower_bound=lower,
+        floor=from_date,
+    )
+    if len(windows) == 1:
+        # Nothing to split: following the cursor is the same work without a repeated page.
+        return _merge(first, [await fetch_list(chain)], refreshed)
+    await chain.aclose()
+    parts = await asyncio.gather(*(fetch_list(open_pages(lo, hi)) for lo, hi in windows))
+    return _merge(first, parts, refreshed)
+
+
+def _merge(
+    first: ListResponse[_I],
+    parts: Iterable[tuple[list[_I], ResourceStatus]],
+    refreshed: datetime | None,
+) -> tuple[list[_I], ResourceStatus]:
+    items: list[_I] = []
+    seen: set[str] = set()
+    pages, attempts = 1, first.attempts
+    failure: ResourceStatus | None = None
+    for chunk in [list(first.data), *(part for part, _ in parts)]:
+        for item in chunk:
+            key = str(item.id)
+            if key not in seen:
+                seen.add(key)
+                items.append(item)
+    for _, status in parts:
+        pages += status.pages
+        attempts += status.attempts
+        if status.state != "ok" and failure is None:
+            failure = status
+    if failure is None:
+        return items, ResourceStatus(
+            state="ok", refreshed_at=refreshed, attempts=attempts, pages=pages
+        )
+    # A window that failed leaves a gap in the middle of the history: every page that was read
+    # is kept, and the status says the list is incomplete and why.
+    return items, ResourceStatus(
+        state="partial",
+        refreshed_at=refreshed,
+        attempts=attempts,
+        pages=pages,
+        reason=failure.reason,
+    )
+
+
+async def _wait_briefly(hint: Awaitable[date | None], seconds: float) -> date | None:
+    try:
+        return await asyncio.wait_for(asyncio.shield(hint), timeout=seconds)
+    except TimeoutError:
+        return None
