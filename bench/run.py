@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import importlib
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -142,6 +143,9 @@ def main() -> int:
         _markdown(results, settings, elapsed, (start_load, _load())), encoding="utf-8"
     )
     _chart(results, out / "chart.png")
+    if out.resolve() == BENCH_DIR.resolve() and not args.only and not args.quick:
+        # The docs site can only serve files under docs/: keep its copy of the chart current.
+        shutil.copyfile(out / "chart.png", BENCH_DIR.parent / "docs" / "assets" / "bench-chart.png")
     print(f"[bench] wrote {out / 'RESULTS.md'} and {out / 'chart.png'} in {elapsed:.0f} s")
     return 0
 
