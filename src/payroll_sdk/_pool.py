@@ -22,9 +22,15 @@ __all__ = ["ShardedTransport"]
 class _TrackedStream(httpx.AsyncByteStream):
     """A response stream that tells its shard when it is closed."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, on_close: Any) -> None:
+    def __init__(
+        self,
+        stream: httpx.AsyncByteStream,
+        on_close: Any,
+        shard: httpx.AsyncHTTPTransport | None = None,
+    ) -> None:
         self._stream = stream
         self._on_close = on_close
+        self._shard = shard
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
@@ -37,6 +43,10 @@ class _TrackedStream(httpx.AsyncByteStream):
         finally:
             if on_close is not None:
                 on_close()
+        # A response cut short (a dropped connection, a deadline mid-body) can leave its
+        # connection orphaned; the check is a scan of a few connections, the fix rare.
+        if self._shard is not None and _orphans(self._shard):
+            await _run_despite_cancellation(_drop_orphans(self._shard))
 
 
 async def _close_despite_cancellation(stream: httpx.AsyncByteStream) -> None:
@@ -68,32 +78,40 @@ async def _run_despite_cancellation(work: Coroutine[Any, Any, None]) -> None:
         raise
 
 
-async def _drop_orphans(shard: httpx.AsyncHTTPTransport) -> None:
-    """Remove from ``shard``'s pool, and close, the connections no request can ever use again.
+def _orphans(shard: httpx.AsyncHTTPTransport) -> list[Any]:
+    """The connections of ``shard``'s pool that no request can ever use again.
 
     A cancellation that lands inside httpcore between opening a connection and sending on it
-    (while it takes the connection's state lock, which yields even when free) leaves the
-    connection ``NEW``: no request holds it, and it is neither idle nor available, so the pool
-    never hands it out, never expires it and never closes it, yet counts it against its
-    limit. Enough of them and the shard stalls. Such a connection is recognised by exactly
-    that: held by no pool request, and neither idle, available nor closed.
+    (while it takes the connection's state lock, which yields even when free), or while a
+    response body is being read, can leave a connection that no request holds and that is
+    neither idle, available nor closed: the pool never hands it out, never expires it and never
+    closes it, yet counts it against its limit. Enough of them and the shard stalls.
 
     Reaches into httpcore's pool (``_pool``, ``_connections``, ``_requests``); if those are
-    not there (another httpcore), it does nothing.
+    not there (another httpcore), it finds nothing.
     """
     pool = getattr(shard, "_pool", None)
     connections = getattr(pool, "_connections", None)
     requests = getattr(pool, "_requests", None)
     if not isinstance(connections, list) or not isinstance(requests, list):
-        return
+        return []
     held = {id(getattr(r, "connection", None)) for r in requests}
-    orphans = [
+    return [
         c
         for c in connections
         if id(c) not in held and not (c.is_idle() or c.is_available() or c.is_closed())
     ]
+
+
+async def _drop_orphans(shard: httpx.AsyncHTTPTransport) -> None:
+    """Remove from ``shard``'s pool, and close, the connections :func:`_orphans` finds."""
+    orphans = _orphans(shard)
+    if not orphans:
+        return
+    connections: list[Any] = shard._pool._connections  # checked by _orphans
     for connection in orphans:
-        connections.remove(connection)
+        if connection in connections:
+            connections.remove(connection)
     for connection in orphans:
         with contextlib.suppress(Exception):
             await connection.aclose()
@@ -151,7 +169,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             self._release(index)
             return response
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _TrackedStream(response.stream, lambda: self._release(index))
+        response.stream = _TrackedStream(
+            response.stream, lambda: self._release(index), self._shards[index]
+        )
         return response
 
     async def aclose(self) -> None:
