@@ -5,22 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .._config import API_VERSIONS
 from ._faults import FaultConfig, LatencyConfig
 
 __all__ = ["DEFAULT_SECRET", "SUPPORTED_VERSIONS", "SandboxConfig"]
 
 DEFAULT_SECRET = "sandbox-secret"
 
-#: The ``Pinwheel-Version`` values the contract allows (newest first).
-SUPPORTED_VERSIONS: tuple[str, ...] = (
-    "2025-07-08",
-    "2023-11-22",
-    "2023-07-18",
-    "2023-04-18",
-    "2022-09-09",
-    "2022-06-22",
-    "2022-03-02",
-)
+#: The ``Pinwheel-Version`` values the contract allows (newest first): the same list the
+#: client checks its ``api_version`` against.
+SUPPORTED_VERSIONS: tuple[str, ...] = API_VERSIONS
 
 
 @dataclass(frozen=True)
