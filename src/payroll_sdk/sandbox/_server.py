@@ -62,7 +62,29 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-class SandboxServer:
+class _Listening:
+    """What both runners expose once started: the port, the base URL and the secret."""
+
+    config: SandboxConfig
+    host: str
+    _port: int | None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError(f"the sandbox ({type(self).__name__}) is not running")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{_url_host(self.host)}:{self.port}/v1"
+
+    @property
+    def secret(self) -> str:
+        return self.config.secret
+
+
+class SandboxServer(_Listening):
     """The sandbox served by uvicorn in a background thread on loopback.
 
     ``with SandboxServer() as server:`` (or ``start()`` / ``stop()``); ``base_url`` ends in
@@ -82,20 +104,6 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._error: BaseException | None = None
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the sandbox server is not running")
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{_url_host(self.host)}:{self.port}/v1"
-
-    @property
-    def secret(self) -> str:
-        return self.config.secret
 
     @property
     def stats(self) -> SandboxStats:
@@ -183,7 +191,7 @@ def sandbox_cli_args(config: SandboxConfig) -> list[str]:
     return args
 
 
-class SandboxProcess:
+class SandboxProcess(_Listening):
     """The sandbox in its own process (``python -m payroll_sdk.sandbox``), for benchmarks.
 
     A context manager like :class:`SandboxServer`; ``start()`` waits until the server answers
@@ -199,20 +207,6 @@ class SandboxProcess:
         self._requested_port = port
         self._port: int | None = None
         self._process: subprocess.Popen[str] | None = None
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("the sandbox process is not running")
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{_url_host(self.host)}:{self.port}/v1"
-
-    @property
-    def secret(self) -> str:
-        return self.config.secret
 
     def start(self) -> Self:
         if self._process is not None:
