@@ -63,7 +63,8 @@ def _url_host(host: str) -> str:
 
 
 class _Listening:
-    """What both runners expose once started: the port, the base URL and the secret."""
+    """What both runners share: ``with`` calls start()/stop(); once started they expose the
+    port, the base URL and the secret."""
 
     config: SandboxConfig
     host: str
@@ -82,6 +83,23 @@ class _Listening:
     @property
     def secret(self) -> str:
         return self.config.secret
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 class SandboxServer(_Listening):
@@ -155,17 +173,6 @@ class SandboxServer(_Listening):
             self._socket.close()
             self._socket = None
         self._port = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def sandbox_cli_args(config: SandboxConfig) -> list[str]:
@@ -291,14 +298,3 @@ class SandboxProcess(_Listening):
         if process.stdout is not None:
             with contextlib.suppress(OSError):
                 process.stdout.close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
