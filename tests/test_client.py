@@ -13,6 +13,7 @@ from payroll_sdk import (
     ENVIRONMENTS,
     ConfigurationError,
     InvalidInputError,
+    NotFoundError,
     PayrollClient,
     PayrollError,
     __version__,
@@ -209,6 +210,42 @@ def test_base_url_and_environment_together_are_refused(secret: str) -> None:
 def test_unknown_environment_is_refused(secret: str) -> None:
     with pytest.raises(ConfigurationError, match="staging"):
         PayrollClient(api_secret=secret, environment="staging")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bare", ["http://127.0.0.1:18801", "https://x.test"])
+def test_a_base_url_without_a_path_is_a_configuration_error(
+    bare: str, monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    # It used to build "http://127.0.0.1:18801end_users" and crash with httpx.InvalidURL.
+    monkeypatch.setenv("PAYROLL_BASE_URL", bare)
+    with pytest.raises(ConfigurationError, match="/v1") as info:
+        PayrollClient(api_secret=secret)
+    assert f"{bare}/v1" in str(info.value)
+
+
+async def test_a_base_url_at_the_root_joins_paths_under_it(secret: str) -> None:
+    with respx.mock(assert_all_called=True) as router:
+        router.get("http://127.0.0.1:18801/accounts/acc_1/employment").respond(
+            404, json={"error": {"code": "ROUTE_NOT_FOUND", "message": "No route."}}
+        )
+        async with PayrollClient(
+            api_secret=secret, base_url="http://127.0.0.1:18801/", max_retries=0
+        ) as client:
+            with pytest.raises(NotFoundError) as info:
+                await client.employment.get("acc_1")
+    # A bare route 404 says what is probably wrong.
+    assert "does not end in /v1" in str(info.value)
+
+
+async def test_a_record_404_under_v1_has_no_base_url_hint(secret: str) -> None:
+    with respx.mock(assert_all_called=True) as router:
+        router.get("https://x.test/v1/accounts/acc_1/employment").respond(
+            404, json={"error": {"code": "ROUTE_NOT_FOUND", "message": "No route."}}
+        )
+        async with PayrollClient(api_secret=secret, base_url="https://x.test/v1") as client:
+            with pytest.raises(NotFoundError) as info:
+                await client.employment.get("acc_1")
+    assert "base URL" not in str(info.value)
 
 
 @pytest.mark.parametrize("bad", ["ftp://x.test/v1", "x.test/v1", "https:///v1"])

@@ -418,3 +418,21 @@ def test_parse_retry_after_http_date_in_the_future() -> None:
     now = 1_750_000_000.0
     header = email.utils.formatdate(now + 42, usegmt=True)
     assert parse_retry_after({"retry-after": header}, now=now) == 42.0
+
+
+def test_is_retryable_holds_the_whole_rule() -> None:
+    from payroll_sdk import DeadlineExceededError
+    from payroll_sdk._retry import is_retryable
+
+    def status(code: int, **headers: str) -> APIStatusError:
+        response = httpx.Response(code, headers=headers, request=httpx.Request("GET", "https://x"))
+        return APIStatusError("x", response=response)
+
+    assert is_retryable(APIConnectionError("x"), retry_after_cap=60)
+    assert is_retryable(APITimeoutError("x"), retry_after_cap=60)
+    assert not is_retryable(DeadlineExceededError("x"), retry_after_cap=60)
+    assert is_retryable(status(503), retry_after_cap=60)
+    assert not is_retryable(status(503, **{"retry-after": "120"}), retry_after_cap=60)
+    assert not is_retryable(status(400), retry_after_cap=60)
+    assert is_retryable(status(400, **{"x-should-retry": "true"}), retry_after_cap=60)
+    assert not is_retryable(ValueError("x"), retry_after_cap=60)

@@ -1,8 +1,9 @@
-"""The transport: deadlines, idempotency, the in-flight bound, the rate limit, odd responses."""
+"""The transport: deadlines, the in-flight bound, the rate limit, retries, odd bodies, closing."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import httpx
@@ -12,15 +13,15 @@ import respx
 from payroll_sdk import (
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
     DeadlineExceededError,
     InternalServerError,
     NotFoundError,
-    ObjectResponse,
     PayrollClient,
     PayrollError,
     RateLimitError,
 )
-from payroll_sdk._transport import RequestLimiter, current_deadline, deadline_scope
+from payroll_sdk._deadline import current_deadline, deadline_scope
 
 PATH = "/accounts/acc_1/income"
 
@@ -103,18 +104,6 @@ async def test_deadline_scope_bounds_calls_inside_it(
     assert info.value.attempts == 2
 
 
-async def test_nested_deadline_scopes_only_shorten(fake_time: Any) -> None:
-    with deadline_scope(5.0, clock=fake_time):
-        outer = current_deadline()
-        with deadline_scope(50.0, clock=fake_time):
-            assert current_deadline() == outer
-        with deadline_scope(1.0, clock=fake_time):
-            assert current_deadline() == fake_time.now + 1.0
-        with deadline_scope(None, clock=fake_time):
-            assert current_deadline() == outer
-        assert current_deadline() == outer
-
-
 async def test_the_scope_wins_over_a_longer_call_deadline(
     client: PayrollClient, api: respx.MockRouter, fake_time: Any
 ) -> None:
@@ -148,65 +137,6 @@ async def test_a_deadline_already_past_sends_nothing(
         with pytest.raises(DeadlineExceededError):
             await client.income.get("acc_1")
     assert route.call_count == 0
-
-
-# -- idempotency ------------------------------------------------------------------------------
-
-
-async def test_a_post_is_not_retried_without_an_idempotency_key(
-    client: PayrollClient, api: respx.MockRouter
-) -> None:
-    route = api.post("/accounts/acc_1/refresh").respond(503)
-    with pytest.raises(InternalServerError) as info:
-        await client._transport.request(
-            "POST",
-            "accounts/acc_1/refresh",
-            cast_to=ObjectResponse[dict[str, Any]],
-            options=client.with_options(max_retries=3)._options,
-        )
-    assert route.call_count == 1
-    assert info.value.attempts == 1
-    assert "Idempotency-Key" not in route.calls.last.request.headers
-
-
-async def test_a_post_with_an_idempotency_key_is_retried_with_the_same_key(
-    client: PayrollClient, api: respx.MockRouter
-) -> None:
-    route = api.post("/accounts/acc_1/refresh").mock(
-        side_effect=[
-            httpx.Response(503),
-            httpx.ConnectError("refused"),
-            httpx.Response(200, json={"data": {"ok": True}}),
-        ]
-    )
-    result = await client._transport.request(
-        "post",
-        "accounts/acc_1/refresh",
-        cast_to=ObjectResponse[dict[str, Any]],
-        options=client.with_options(max_retries=3)._options,
-        idempotency_key="idem-42",
-    )
-    assert result.data == {"ok": True}
-    assert result.attempts == 3
-    keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
-    assert keys == ["idem-42", "idem-42", "idem-42"]
-    assert all(call.request.method == "POST" for call in route.calls)
-
-
-async def test_per_call_headers_are_merged(client: PayrollClient, api: respx.MockRouter) -> None:
-    route = api.get(PATH).respond(200, json={"data": {}})
-    await client._transport.request(
-        "GET",
-        PATH.lstrip("/"),
-        cast_to=ObjectResponse[dict[str, Any]],
-        options=client._options,
-        headers={"x-trace": "abc", "pinwheel-version": "2023-11-22"},
-    )
-    headers = route.calls.last.request.headers
-    assert headers["X-Trace"] == "abc"
-    assert headers.get_list("Pinwheel-Version") == ["2023-11-22"]
-    # The client's own headers are untouched for the next call.
-    assert client._transport._headers["Pinwheel-Version"] == "2025-07-08"
 
 
 # -- the in-flight bound and the rate limit ---------------------------------------------------
@@ -337,13 +267,6 @@ async def test_rate_limit_does_not_delay_spaced_out_requests(
     assert fake_time.sleeps == []
 
 
-def test_request_limiter_refuses_bad_settings() -> None:
-    with pytest.raises(ValueError):
-        RequestLimiter(0)
-    with pytest.raises(ValueError):
-        RequestLimiter(1, rate_limit=0)
-
-
 # -- odd responses ----------------------------------------------------------------------------
 
 
@@ -405,3 +328,106 @@ async def test_errors_do_not_keep_the_secret_in_their_request(
     for request in (not_found.value.response.request, cause.request):
         assert request.headers["X-API-SECRET"] == "[REDACTED]"
         assert secret not in repr(request.headers)
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+
+async def test_retries_carry_on_from_the_first_failure(
+    client: PayrollClient, api: respx.MockRouter, load_fixture: Any, fake_time: Any
+) -> None:
+    # The first attempt runs outside tenacity; the retries must count it (attempt numbers,
+    # the backoff after it, and the stop rule) exactly once.
+    route = api.get(PATH).mock(
+        side_effect=[
+            httpx.Response(503, headers={"retry-after": "1"}),
+            httpx.Response(503, headers={"retry-after": "2"}),
+            httpx.Response(200, json=load_fixture("income.json")),
+        ]
+    )
+    result = await client.with_options(max_retries=2).income.get("acc_1")
+    assert result.attempts == 3
+    assert route.call_count == 3
+    assert fake_time.sleeps == [1.0, 2.0]
+
+
+async def test_max_retries_zero_sends_once(
+    client: PayrollClient, api: respx.MockRouter, fake_time: Any
+) -> None:
+    route = api.get(PATH).respond(503)
+    with pytest.raises(InternalServerError) as info:
+        await client.with_options(max_retries=0).income.get("acc_1")
+    assert route.call_count == 1
+    assert info.value.attempts == 1
+    assert fake_time.sleeps == []
+
+
+# -- connection errors ------------------------------------------------------------------------
+
+
+async def test_a_connection_error_names_the_host_and_the_cause(secret: str) -> None:
+    # A real refused connection on loopback: a port just freed, with nothing listening.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with PayrollClient(
+        api_secret=secret, base_url=f"http://127.0.0.1:{port}/v1", max_retries=1
+    ) as client:
+        client._transport._sleep = _no_sleep
+        with pytest.raises(APIConnectionError) as info:
+            await client.income.get("acc_1")
+    text = str(info.value)
+    assert f"Could not reach 127.0.0.1:{port}" in text
+    assert "refused" in text.lower() or "connect call failed" in text.lower(), text
+    assert "after 2 attempts" in text
+    assert secret not in text
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+async def test_a_timeout_names_the_host(client: PayrollClient, api: respx.MockRouter) -> None:
+    api.get(PATH).mock(side_effect=httpx.ReadTimeout("timed out"))
+    with pytest.raises(APITimeoutError) as info:
+        await client.with_options(max_retries=0).income.get("acc_1")
+    assert str(info.value) == (
+        "GET /accounts/acc_1/income: The request to api.test timed out (ReadTimeout)."
+    )
+
+
+# -- closing ----------------------------------------------------------------------------------
+
+
+async def test_a_closed_client_refuses_calls_with_a_typed_error(
+    api: respx.MockRouter, secret: str, base_url: str
+) -> None:
+    route = api.get(PATH).respond(200, json={})
+    client = PayrollClient(api_secret=secret, base_url=base_url)
+    copy = client.with_options(max_retries=0)
+    await client.aclose()
+    for closed in (client, copy, client.with_options(deadline=5.0)):
+        assert closed.is_closed
+        with pytest.raises(ClientClosedError) as info:
+            await closed.income.get("acc_1")
+        assert isinstance(info.value, PayrollError)
+    assert route.call_count == 0
+
+
+async def test_a_closed_copy_refuses_calls_but_leaves_the_original_open(
+    api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str
+) -> None:
+    api.get(PATH).respond(200, json=load_fixture("income.json"))
+    # An injected http_client is never closed by us, so only our own state can refuse calls.
+    async with httpx.AsyncClient() as http_client:
+        client = PayrollClient(api_secret=secret, base_url=base_url, http_client=http_client)
+        copy = client.with_options(max_retries=0)
+        await copy.aclose()
+        with pytest.raises(ClientClosedError):
+            await copy.income.get("acc_1")
+        assert not client.is_closed
+        await client.income.get("acc_1")
+        await client.aclose()
+        with pytest.raises(ClientClosedError):
+            await client.income.get("acc_1")
+        assert not http_client.is_closed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from datetime import date
 from types import TracebackType
@@ -30,9 +29,10 @@ from ._config import (
     resolve_timeout,
 )
 from ._exceptions import ConfigurationError
+from ._limiter import RequestLimiter
 from ._logging import register_secret, setup_logging
 from ._pool import ShardedTransport
-from ._transport import CallOptions, RequestLimiter, Transport
+from ._transport import CallOptions, Transport
 from ._version import __version__
 from .resources import (
     AccountsResource,
@@ -139,16 +139,21 @@ class PayrollClient:
             }
         )
         headers.update(default_headers or {})
-        self._owns_http_client = http_client is None
+        owns_http_client = http_client is None
         if http_client is None:
             http_client = _build_http_client(transport, max_in_flight)
         limiter = RequestLimiter(max_in_flight, rate_limit=rate_limit)
-        self._transport = Transport(http_client, base_url=url, headers=headers, limiter=limiter)
+        self._transport = Transport(
+            http_client,
+            base_url=url,
+            headers=headers,
+            limiter=limiter,
+            owns_http_client=owns_http_client,
+        )
         self._setup(options)
 
     def _setup(self, options: CallOptions) -> None:
         self._options = options
-        self._closed = False
         self.accounts = AccountsResource(self._transport, options)
         self.paystubs = PaystubsResource(self._transport, options)
         self.shifts = ShiftsResource(self._transport, options)
@@ -208,8 +213,7 @@ class PayrollClient:
             else resolve_retry_after_cap(retry_after_cap),
         )
         copy = object.__new__(type(self))
-        copy._transport = self._transport
-        copy._owns_http_client = False
+        copy._transport = self._transport.copy()
         copy.sandbox_app = self.sandbox_app
         copy._setup(options)
         return copy
@@ -289,7 +293,8 @@ class PayrollClient:
 
     @property
     def is_closed(self) -> bool:
-        return self._closed
+        """Whether calls are refused: this client, or the one it was copied from, is closed."""
+        return self._transport.is_closed
 
     @property
     def base_url(self) -> httpx.URL:
@@ -318,11 +323,7 @@ class PayrollClient:
         A client built with ``http_client=`` leaves that client open; a ``with_options``
         copy leaves its original's pool open.
         """
-        if self._closed:
-            return
-        self._closed = True
-        if self._owns_http_client:
-            await self._transport.aclose()
+        await self._transport.aclose()
 
     async def __aenter__(self) -> PayrollClient:
         return self
@@ -346,11 +347,9 @@ def _build_http_client(
         shards = max(1, -(-max_in_flight // DEFAULT_CONNECTIONS_PER_SHARD))
         per_shard = -(-max_in_flight // shards)
         transport = ShardedTransport(shards=shards, connections=per_shard)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return httpx.AsyncClient(
-            transport=transport,
-            limits=DEFAULT_LIMITS,
-            follow_redirects=False,
-            trust_env=True,
-        )
+    return httpx.AsyncClient(
+        transport=transport,
+        limits=DEFAULT_LIMITS,
+        follow_redirects=False,
+        trust_env=True,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from typing import Final, Literal, TypeVar
 
@@ -141,11 +142,19 @@ def resolve_base_url(base_url: str | httpx.URL | None, environment: str | None) 
     # land in it, and every call would silently hit the base URL itself.
     if url.query or url.fragment or b"?" in url.raw_path:
         raise ConfigurationError("base_url must not have a query string or fragment.")
+    if not urllib.parse.urlsplit(str(raw)).path:
+        # Most likely "/v1" forgotten; an API served at the root is given as "http://host/".
+        suggestion = str(url.copy_with(raw_path=b"/v1"))
+        raise ConfigurationError(
+            f"base_url {str(raw)!r} has no path; the API's routes are under /v1: did you mean "
+            f"{suggestion!r}? (For an API served at the root, end the URL with '/'.)"
+        )
     # A trailing slash makes relative paths join under the base instead of replacing its last
-    # segment ("/v1" + "accounts" must give "/v1/accounts").
-    if not url.raw_path.endswith(b"/"):
-        url = url.copy_with(raw_path=url.raw_path + b"/")
-    return url
+    # segment ("/v1" + "accounts" must give "/v1/accounts"). Always rebuilt from raw_path:
+    # httpx prints "http://host/" as "http://host", and a path appended to that text would
+    # land in the port.
+    raw_path = url.raw_path if url.raw_path.endswith(b"/") else url.raw_path + b"/"
+    return url.copy_with(raw_path=raw_path)
 
 
 def resolve_api_version(api_version: str) -> str:

@@ -5,6 +5,7 @@ Everything the SDK raises on purpose derives from :class:`PayrollError`::
     PayrollError
     ├── InvalidInputError (also a ValueError)   bad arguments, caught before any request
     │   └── ConfigurationError                  a client that cannot be built (missing secret, ...)
+    ├── ClientClosedError (also a RuntimeError) a call on a closed client, or on a copy of one
     ├── APIConnectionError                      no usable HTTP response (DNS, refused, reset, ...)
     │   └── APITimeoutError                     a timeout, per attempt or the overall deadline
     │       └── DeadlineExceededError           the call's deadline ran out (across retries)
@@ -38,6 +39,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
@@ -85,6 +87,11 @@ class ConfigurationError(InvalidInputError):
     """The client cannot be built as asked: a missing or bad secret, an unknown environment."""
 
 
+class ClientClosedError(PayrollError, RuntimeError):
+    """A call on a client after ``aclose()`` (or the end of its ``async with``), or on a
+    ``with_options`` copy of one. Nothing was sent."""
+
+
 class _RequestError(PayrollError):
     """Shared shape of errors tied to one logical request (method, path, attempts)."""
 
@@ -112,8 +119,9 @@ class _RequestError(PayrollError):
 class APIConnectionError(_RequestError):
     """No usable response: connecting, sending or reading failed.
 
-    The message stays generic on purpose (transport errors can name proxies, hosts or TLS
-    details); the original ``httpx`` exception is available as ``__cause__``.
+    The message names the API's host and the cause as the OS or TLS layer states it
+    ("Connection refused"), never a raw transport message (which can quote a proxy URL and its
+    credentials); the original ``httpx`` exception is available as ``__cause__``.
     """
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -25,7 +25,7 @@ class _TrackedStream(httpx.AsyncByteStream):
     def __init__(
         self,
         stream: httpx.AsyncByteStream,
-        on_close: Any,
+        on_close: Callable[[], None] | None,
         shard: httpx.AsyncHTTPTransport | None = None,
     ) -> None:
         self._stream = stream

@@ -12,13 +12,25 @@ import time
 from collections.abc import Mapping
 from typing import Final
 
+import pydantic
+
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    DeadlineExceededError,
+    PayrollError,
+    ResponseValidationError,
+)
+
 __all__ = [
     "INITIAL_BACKOFF",
     "MAX_BACKOFF",
     "RETRYABLE_STATUSES",
     "backoff_delay",
+    "is_retryable",
     "is_retryable_status",
     "parse_retry_after",
+    "retry_delay",
 ]
 
 #: Statuses worth another attempt: the request timed out, was throttled, or hit a server/proxy
@@ -91,3 +103,44 @@ def backoff_delay(retries_taken: int, *, rng: random.Random | None = None) -> fl
     base = min(INITIAL_BACKOFF * (2.0**doublings), MAX_BACKOFF)
     draw = (rng or random).random()
     return base * (1.0 - 0.25 * draw)
+
+
+def is_retryable(exc: BaseException | None, *, retry_after_cap: float) -> bool:
+    """Whether a failed attempt is worth another one (the API is read-only: every call is a GET).
+
+    Connection failures and per-attempt timeouts are; the call's own deadline is not. A status
+    is when :func:`is_retryable_status` says so, unless the server asks for a wait longer than
+    ``retry_after_cap`` (the caller gets the error, with ``retry_after``, and decides). A body
+    that is not JSON at all (cut short, a proxy's page) may be fine next time; a JSON body of
+    the wrong shape would be the same again.
+    """
+    if isinstance(exc, DeadlineExceededError):
+        return False
+    if isinstance(exc, APIConnectionError):
+        return True
+    if isinstance(exc, APIStatusError):
+        if not is_retryable_status(exc.status_code, exc.response.headers):
+            return False
+        asked = parse_retry_after(exc.response.headers)
+        return asked is None or asked <= retry_after_cap
+    if isinstance(exc, ResponseValidationError):
+        cause = exc.__cause__
+        return isinstance(cause, pydantic.ValidationError) and any(
+            err["type"] == "json_invalid" for err in cause.errors(include_url=False)
+        )
+    return False
+
+
+def retry_delay(
+    failure: PayrollError | BaseException | None,
+    retries_taken: int,
+    *,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait after ``failure`` before the next attempt: the server's ``Retry-After``
+    when it gave one, else :func:`backoff_delay`."""
+    if isinstance(failure, APIStatusError):
+        asked = parse_retry_after(failure.response.headers)
+        if asked is not None:
+            return asked
+    return backoff_delay(retries_taken, rng=rng)

@@ -1,84 +1,38 @@
-"""The transport: one shared ``httpx.AsyncClient``, retries, deadlines and error mapping.
+"""The transport: sends one API call, with its retries, over the client's ``httpx.AsyncClient``.
 
-Every request the SDK makes goes through :meth:`Transport.request`:
-
-1. the call's deadline is fixed (the earliest of its own ``deadline`` and any enclosing
-   :func:`deadline_scope`, e.g. a whole ``get_profile``);
-2. each attempt waits for a slot of the client-wide :class:`RequestLimiter`, sends, reads the
-   body, and turns the outcome into a parsed model or a typed :class:`PayrollError`;
-3. tenacity decides whether to try again (``_retry.py`` holds the policy) and sleeps, never
-   past the deadline and never longer than the server's ``Retry-After`` cap.
+:meth:`Transport.get` runs a call's attempts. Each attempt waits for a slot of the client-wide
+:class:`~payroll_sdk._limiter.RequestLimiter`, sends, reads the body, and becomes a parsed
+model or a typed error (``_response.py``). The first attempt runs on its own; only a failure
+that the policy (``_retry.py``) says is worth another try hands over to tenacity, which goes
+on from that outcome: waits (never past the deadline of ``_deadline.py``, never longer than the
+server's ``Retry-After`` cap), tries again, and stops.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import random
-import re
+import sys
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 import httpx
 import pydantic
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
+from tenacity import AsyncRetrying, DoAttempt, DoSleep, RetryCallState
 
-from ._exceptions import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    DeadlineExceededError,
-    FieldError,
-    PayrollError,
-    RateLimitError,
-    ResponseValidationError,
-    status_error_class,
-)
-from ._logging import logger, redact
-from ._retry import backoff_delay, is_retryable_status, parse_retry_after
+from ._deadline import deadline_at
+from ._exceptions import ClientClosedError, DeadlineExceededError, PayrollError
+from ._limiter import RequestLimiter
+from ._logging import logger
+from ._response import request_failure, request_id, status_error, validation_error
+from ._retry import is_retryable, retry_delay
 
-__all__ = ["CallOptions", "RequestLimiter", "Transport", "current_deadline", "deadline_scope"]
+__all__ = ["CallOptions", "Transport"]
 
-IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _SECRET_HEADER: Final = "X-API-SECRET"
-_REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-pinwheel-request-id")
-
-# The absolute (monotonic clock) time by which the current logical operation must finish.
-# A context variable, so a get_profile's deadline reaches every task it spawns without being
-# passed through each resource method.
-_deadline_at: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "payroll_sdk_deadline_at", default=None
-)
-
-
-def current_deadline() -> float | None:
-    """The monotonic time the enclosing :func:`deadline_scope` ends at, if any."""
-    return _deadline_at.get()
-
-
-@contextmanager
-def deadline_scope(
-    seconds: float | None, *, clock: Callable[[], float] = time.monotonic
-) -> Iterator[None]:
-    """Bound everything run inside (in this task and the tasks it creates) by ``seconds``.
-
-    Nested scopes only ever shorten the deadline.
-    """
-    outer = _deadline_at.get()
-    if seconds is None:
-        yield
-        return
-    ends = clock() + seconds
-    token = _deadline_at.set(ends if outer is None else min(outer, ends))
-    try:
-        yield
-    finally:
-        _deadline_at.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,56 +45,6 @@ class CallOptions:
     retry_after_cap: float
 
 
-class RequestLimiter:
-    """The client-wide bound on requests in flight, plus an optional request rate.
-
-    Shared by every call on a client and its copies. The semaphore is sized no larger than the
-    connection pool, so the pool never has waiters (httpcore degrades badly when it does, and
-    cancelled waiters there have leaked connections).
-    """
-
-    def __init__(self, max_in_flight: int, *, rate_limit: float | None = None) -> None:
-        if max_in_flight < 1:
-            raise ValueError("max_in_flight must be >= 1")
-        if rate_limit is not None and rate_limit <= 0:
-            raise ValueError("rate_limit must be positive requests per second")
-        self.max_in_flight = max_in_flight
-        self.rate_limit = rate_limit
-        self._semaphore = asyncio.Semaphore(max_in_flight)
-        self._next_start = 0.0
-        # Attributes rather than module calls so tests can pace on a fake clock.
-        self._clock: Callable[[], float] = time.monotonic
-        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        #: Requests holding a slot right now, and the most ever seen at once.
-        self.in_flight = 0
-        self.peak_in_flight = 0
-
-    async def acquire(self) -> None:
-        await self._semaphore.acquire()
-        try:
-            if self.rate_limit is not None:
-                await self._pace()
-        except BaseException:
-            self._semaphore.release()
-            raise
-        self.in_flight += 1
-        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-
-    def release(self) -> None:
-        self.in_flight -= 1
-        self._semaphore.release()
-
-    async def _pace(self) -> None:
-        # Reserve the next start time before sleeping: no await between reading and writing
-        # _next_start, so concurrent callers each get their own slot.
-        assert self.rate_limit is not None
-        now = self._clock()
-        start = max(now, self._next_start)
-        self._next_start = start + 1.0 / self.rate_limit
-        if start > now:
-            await self._sleep(start - now)
-
-
 class _ResponseInfoSink(Protocol):
     def _set_response_info(self, *, request_id: str | None, attempts: int) -> None: ...
 
@@ -148,142 +52,161 @@ class _ResponseInfoSink(Protocol):
 _M = TypeVar("_M", bound=pydantic.BaseModel)
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    path: str
+    url: str
+    params: Mapping[str, str | int] | None
+    options: CallOptions
+    deadline_at: float | None
+
+
 class Transport:
-    """Sends requests for one client and its copies (they share it, and its pool)."""
+    """Sends the requests of one client. Its :meth:`copy` (for ``with_options``) shares the
+    ``httpx.AsyncClient`` and the limiter, and is closed when the original is."""
 
     def __init__(
         self,
         http_client: httpx.AsyncClient,
         *,
         base_url: httpx.URL,
-        headers: Mapping[str, str],
+        headers: httpx.Headers,
         limiter: RequestLimiter,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        owns_http_client: bool = True,
     ) -> None:
         self.http_client = http_client
+        self._owns_http_client = owns_http_client
         self.base_url = base_url
         self._base = str(base_url)
-        self._headers = httpx.Headers(headers)
+        self._host = base_url.netloc.decode("ascii")
+        self._headers = headers
         self.limiter = limiter
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._closed = False
+        self._original: Transport | None = None
+        # A base URL without /v1 is the usual reason for a 404 that names no record.
+        self._route_hint = (
+            None
+            if base_url.raw_path.rstrip(b"/").endswith(b"/v1")
+            else f"(The base URL {self._base} does not end in /v1, where the API's routes are.)"
+        )
 
-    async def request(
+    def copy(self) -> Transport:
+        """A transport for a ``with_options`` copy: same pool and limiter, its own lifecycle."""
+        clone = object.__new__(Transport)
+        clone.__dict__.update(self.__dict__)
+        clone._closed = False
+        clone._owns_http_client = False
+        clone._original = self._original or self
+        return clone
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed or (self._original is not None and self._original._closed)
+
+    async def get(
         self,
-        method: str,
         path: str,
         *,
         cast_to: type[_M],
         options: CallOptions,
         params: Mapping[str, str | int] | None = None,
-        headers: Mapping[str, str] | None = None,
-        idempotency_key: str | None = None,
     ) -> _M:
-        """Send ``method path`` with retries and return the body parsed as ``cast_to``.
+        """``GET path`` (relative to the base URL), parsed as ``cast_to``, with retries.
 
-        Raises a :class:`PayrollError` subclass on every failure. Requests that are not
-        idempotent are sent once, unless an ``idempotency_key`` makes a retry safe (it is sent
-        as ``Idempotency-Key``, the same on every attempt).
+        Raises a :class:`PayrollError` subclass on every failure.
         """
-        method = method.upper()
-        deadline_at = self._deadline_at(options.deadline)
-        request_headers = self._headers
-        if headers or idempotency_key is not None:
-            # Merged case-insensitively: a per-call "user-agent" replaces "User-Agent".
-            request_headers = self._headers.copy()
-            request_headers.update(headers or {})
-        retryable_method = method in IDEMPOTENT_METHODS
-        if idempotency_key is not None:
-            request_headers["Idempotency-Key"] = idempotency_key
-            retryable_method = True
-        url = self._base + path
+        if self.is_closed:
+            raise ClientClosedError(
+                "This client is closed (or is a copy of one that is): create a new "
+                "PayrollClient, or keep using it inside its `async with` block."
+            )
         call = _Call(
-            method=method, path="/" + path, url=url, params=params, headers=request_headers
+            path="/" + path,
+            url=self._base + path,
+            params=params,
+            options=options,
+            deadline_at=deadline_at(options.deadline, self._clock),
         )
-
         # The first attempt runs without tenacity: building and driving an AsyncRetrying costs
-        # more CPU than the rest of the SDK's per-request work together (it re-inspects every
-        # callback on every iteration), and most requests succeed the first time. A failure
-        # that may be retried hands over to the loop below, which replays it as attempt 1, so
-        # stop, wait and logging decide exactly as if tenacity had run it.
+        # about 40 µs of CPU (it wraps and inspects every callback), a large share of the
+        # SDK's own work per request, and most requests succeed the first time.
         try:
-            return await self._attempt(call, cast_to, options, deadline_at, 1)
-        except Exception as exc:
-            if not (retryable_method and _is_retryable(exc, options.retry_after_cap)):
+            return await self._attempt(call, cast_to, 1)
+        except PayrollError as exc:
+            if options.max_retries == 0 or not is_retryable(
+                exc, retry_after_cap=options.retry_after_cap
+            ):
                 raise
-            first_failure = exc
+            failure = exc
+        return await self._retry(call, cast_to, failure)
 
+    async def _retry(self, call: _Call, cast_to: type[_M], failure: PayrollError) -> _M:
+        """The attempts after a first one that failed with ``failure``, driven by tenacity.
+
+        The loop is tenacity's own (``AsyncRetrying.__call__``), started from the outcome of
+        the attempt already made rather than from a fresh attempt.
+        """
+        options = call.options
         retrying = AsyncRetrying(
-            stop=lambda state: self._should_stop(state, options, deadline_at),
-            wait=lambda state: self._wait_seconds(state),
-            retry=retry_if_exception(
-                lambda exc: retryable_method and _is_retryable(exc, options.retry_after_cap)
+            stop=lambda state: self._should_stop(state, call),
+            wait=lambda state: retry_delay(
+                _failure_of(state), state.attempt_number - 1, rng=self._rng
+            ),
+            retry=lambda state: is_retryable(
+                _failure_of(state), retry_after_cap=options.retry_after_cap
             ),
             sleep=self._sleep,
             reraise=True,
             before_sleep=lambda state: _log_retry(call, state),
         )
-        result: _M | None = None
-        async for attempt in retrying:
-            with attempt:
-                number = attempt.retry_state.attempt_number
-                if number == 1:
-                    raise first_failure
-                result = await self._attempt(call, cast_to, options, deadline_at, number)
-        assert result is not None
-        return result
+        retrying.begin()
+        state = RetryCallState(retrying, fn=None, args=(), kwargs={})
+        state.set_exception((type(failure), failure, failure.__traceback__))
+        while True:
+            action = await retrying.iter(state)
+            if isinstance(action, DoSleep):
+                state.prepare_for_next_attempt()
+                await self._sleep(action)
+            elif isinstance(action, DoAttempt):
+                try:
+                    result = await self._attempt(call, cast_to, state.attempt_number)
+                except BaseException:
+                    state.set_exception(sys.exc_info())  # type: ignore[arg-type]
+                else:
+                    state.set_result(result)
+            else:
+                parsed: _M = action
+                return parsed
 
-    def _deadline_at(self, deadline: float | None) -> float | None:
-        own = None if deadline is None else self._clock() + deadline
-        inherited = _deadline_at.get()
-        if own is None:
-            return inherited
-        return own if inherited is None else min(own, inherited)
-
-    def _should_stop(
-        self, state: RetryCallState, options: CallOptions, deadline_at: float | None
-    ) -> bool:
-        if state.attempt_number > options.max_retries:
+    def _should_stop(self, state: RetryCallState, call: _Call) -> bool:
+        if state.attempt_number > call.options.max_retries:
             return True
-        if deadline_at is None:
+        if call.deadline_at is None:
             return False
         # A retry never sleeps past the deadline: give up now with the error we have.
-        return self._clock() + (state.upcoming_sleep or 0.0) >= deadline_at
+        return self._clock() + (state.upcoming_sleep or 0.0) >= call.deadline_at
 
-    def _wait_seconds(self, state: RetryCallState) -> float:
-        outcome = state.outcome
-        exc = outcome.exception() if outcome is not None else None
-        if isinstance(exc, APIStatusError):
-            asked = parse_retry_after(exc.response.headers)
-            if asked is not None:
-                return asked
-        return backoff_delay(state.attempt_number - 1, rng=self._rng)
-
-    async def _attempt(
-        self,
-        call: _Call,
-        cast_to: type[_M],
-        options: CallOptions,
-        deadline_at: float | None,
-        attempt: int,
-    ) -> _M:
-        remaining = None if deadline_at is None else deadline_at - self._clock()
+    async def _attempt(self, call: _Call, cast_to: type[_M], attempt: int) -> _M:
+        remaining = None if call.deadline_at is None else call.deadline_at - self._clock()
         if remaining is not None and remaining <= 0:
             raise DeadlineExceededError(
                 "The call's deadline passed before this attempt could start.",
-                method=call.method,
+                method="GET",
                 path=call.path,
                 attempts=attempt - 1,
             )
         request = self.http_client.build_request(
-            call.method,
+            "GET",
             call.url,
             params=call.params,
-            headers=call.headers,
-            timeout=_clamp_timeout(options.timeout, remaining),
+            headers=self._headers,
+            timeout=_clamp_timeout(call.options.timeout, remaining),
         )
         started = self._clock()
         try:
@@ -296,65 +219,52 @@ class Transport:
                     # Errors keep this request (``err.response.request``, ``__cause__.request``)
                     # and httpx's header repr would show the secret; it is never sent again.
                     _forget_secret(request)
-        except TimeoutError as exc:
-            if isinstance(exc, httpx.TimeoutException):  # pragma: no cover - not a subclass today
-                raise
-            _log_attempt(call, attempt, None, self._clock() - started, None, "DeadlineExceeded")
-            raise DeadlineExceededError(
-                "The call's deadline passed during the request.",
-                method=call.method,
-                path=call.path,
-                attempts=attempt,
-            ) from exc
-        except httpx.TimeoutException as exc:
-            _log_attempt(call, attempt, None, self._clock() - started, None, type(exc).__name__)
-            raise APITimeoutError(
-                "The request timed out.", method=call.method, path=call.path, attempts=attempt
-            ) from exc
-        except httpx.TransportError as exc:
-            _log_attempt(call, attempt, None, self._clock() - started, None, type(exc).__name__)
-            raise APIConnectionError(
-                "Connection error.", method=call.method, path=call.path, attempts=attempt
-            ) from exc
-        except httpx.RequestError as exc:
-            # Not a TransportError but the same for the caller: no usable response. Mostly a
-            # body that cannot be decoded (a gzip stream cut short by a proxy), worth a retry.
-            _log_attempt(call, attempt, None, self._clock() - started, None, type(exc).__name__)
-            raise APIConnectionError(
-                "The response could not be read.",
-                method=call.method,
-                path=call.path,
-                attempts=attempt,
-            ) from exc
+        except (TimeoutError, httpx.RequestError) as exc:
+            failure = request_failure(
+                exc, host=self._host, method="GET", path=call.path, attempt=attempt
+            )
+            kind = (
+                "DeadlineExceeded"
+                if isinstance(failure, DeadlineExceededError)
+                else type(exc).__name__
+            )
+            _log_attempt(call, attempt, None, self._clock() - started, None, kind)
+            raise failure from exc
 
         elapsed = self._clock() - started
-        request_id = _request_id(response.headers)
-        _log_attempt(call, attempt, response.status_code, elapsed, request_id, None)
+        rid = request_id(response.headers)
+        _log_attempt(call, attempt, response.status_code, elapsed, rid, None)
         if not response.is_success:
-            raise _status_error(response, call, attempt, request_id)
+            raise status_error(
+                response,
+                method="GET",
+                path=call.path,
+                attempt=attempt,
+                request_id=rid,
+                route_hint=self._route_hint,
+            )
         try:
             parsed = cast_to.model_validate_json(response.content)
         except pydantic.ValidationError as exc:
-            raise _validation_error(exc, response, call, attempt, request_id) from exc
+            raise validation_error(
+                exc, response, method="GET", path=call.path, attempt=attempt, request_id=rid
+            ) from exc
         sink: _ResponseInfoSink = parsed  # type: ignore[assignment]
-        sink._set_response_info(request_id=request_id, attempts=attempt)
+        sink._set_response_info(request_id=rid, attempts=attempt)
         return parsed
 
     async def aclose(self) -> None:
-        await self.http_client.aclose()
+        """Refuse further calls; close the ``httpx.AsyncClient`` too if this transport owns it
+        (a copy never does, nor one given ``owns_http_client=False``). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http_client:
+            await self.http_client.aclose()
 
 
-@dataclass(frozen=True, slots=True)
-class _Call:
-    method: str
-    path: str
-    url: str
-    params: Mapping[str, str | int] | None
-    headers: Mapping[str, str]
-
-
-def new_idempotency_key() -> str:
-    return f"payroll-sdk-{uuid.uuid4()}"
+def _failure_of(state: RetryCallState) -> BaseException | None:
+    return state.outcome.exception() if state.outcome is not None else None
 
 
 def _forget_secret(request: httpx.Request) -> None:
@@ -378,138 +288,6 @@ def _clamp_timeout(timeout: httpx.Timeout, remaining: float | None) -> httpx.Tim
     )
 
 
-def _request_id(headers: httpx.Headers) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value: str | None = headers.get(name)
-        if value:
-            return value
-    return None
-
-
-def _is_retryable(exc: BaseException, retry_after_cap: float) -> bool:
-    if isinstance(exc, DeadlineExceededError):
-        return False
-    if isinstance(exc, APIConnectionError):
-        return True
-    if isinstance(exc, APIStatusError):
-        if not is_retryable_status(exc.status_code, exc.response.headers):
-            return False
-        asked = parse_retry_after(exc.response.headers)
-        # A server asking for a long wait is not slept on: the caller gets the error, with
-        # ``retry_after``, and decides.
-        return asked is None or asked <= retry_after_cap
-    if isinstance(exc, ResponseValidationError):
-        return _is_corrupt_body(exc)
-    return False
-
-
-def _is_corrupt_body(exc: ResponseValidationError) -> bool:
-    """A body that is not JSON at all (cut short, a proxy's page) may be fine next time; a JSON
-    body of the wrong shape would be the same again."""
-    cause = exc.__cause__
-    return isinstance(cause, pydantic.ValidationError) and any(
-        err["type"] == "json_invalid" for err in cause.errors(include_url=False)
-    )
-
-
-def _status_error(
-    response: httpx.Response, call: _Call, attempt: int, request_id: str | None
-) -> APIStatusError:
-    body: Any = None
-    error_type = code = None
-    message = ""
-    fields: list[FieldError] = []
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        # Every string that reaches the exception is scrubbed: a server (or a proxy) that
-        # echoes the request's X-API-SECRET must not put it into str(err) or a traceback.
-        error = body["error"]
-        error_type = _clean_str(error.get("type"))
-        code = _clean_str(error.get("code"))
-        message = _clean_str(error.get("message")) or ""
-        raw_fields = error.get("fields")
-        if isinstance(raw_fields, list):
-            fields = [
-                FieldError(redact(str(item.get("name", ""))), redact(str(item.get("message", ""))))
-                for item in raw_fields
-                if isinstance(item, dict)
-            ]
-    if not message:
-        kind = response.headers.get("content-type", "").split(";")[0].strip()
-        described = (
-            "an empty body"
-            if not response.content
-            else (f"a {kind} body" if kind else "a non-JSON body")
-        )
-        message = f"{response.reason_phrase or 'HTTP error'} ({described})"
-    error_class = status_error_class(response.status_code)
-    kwargs: dict[str, Any] = {
-        "response": response,
-        "body": body,
-        "type": error_type,
-        "code": code,
-        "fields": fields,
-        "request_id": redact(request_id) if request_id else request_id,
-        "method": call.method,
-        "path": call.path,
-        "attempts": attempt,
-    }
-    if error_class is RateLimitError:
-        return RateLimitError(message, retry_after=parse_retry_after(response.headers), **kwargs)
-    return error_class(message, **kwargs)
-
-
-def _validation_error(
-    exc: pydantic.ValidationError,
-    response: httpx.Response,
-    call: _Call,
-    attempt: int,
-    request_id: str | None,
-) -> ResponseValidationError:
-    problems = exc.errors(include_url=False, include_input=False)
-    first = problems[0] if problems else None
-    if first is not None and first["type"] == "json_invalid":
-        summary = "The response body is not valid JSON."
-    elif first is not None:
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        summary = (
-            f"The response body does not match the documented shape ({where}: {first['msg']})."
-        )
-    else:  # pragma: no cover - pydantic always reports at least one error
-        summary = "The response body does not match the documented shape."
-    return ResponseValidationError(
-        summary,
-        # Scrubbed over more than is kept, so a value cut at the 200th character is still
-        # recognised (and masked) whole.
-        body_excerpt=_scrub_excerpt(response.content[:1000].decode("utf-8", "replace"))[:200],
-        status_code=response.status_code,
-        request_id=redact(request_id) if request_id else request_id,
-        method=call.method,
-        path=call.path,
-        attempts=attempt,
-    )
-
-
-# An excerpt helps diagnose a proxy page or a cut-off body, but a cut-off identity or deposit
-# body can start with personal data: those values are masked before the excerpt is kept.
-_SENSITIVE_VALUE: Final = re.compile(
-    r'("(?:last_four_ssn|date_of_birth|routing_number|masked_account_number|line1|line2|raw)"'
-    r'\s*:\s*)"[^"]*"?'
-)
-
-
-def _scrub_excerpt(text: str) -> str:
-    return redact(_SENSITIVE_VALUE.sub(r'\1"****"', text))
-
-
-def _clean_str(value: object) -> str | None:
-    """A non-empty string from an error body, with any API secret redacted; else ``None``."""
-    return redact(value) if isinstance(value, str) and value else None
-
-
 def _log_attempt(
     call: _Call,
     attempt: int,
@@ -521,8 +299,7 @@ def _log_attempt(
     if not logger.isEnabledFor(logging.INFO):
         return
     logger.info(
-        "%s %s status=%s elapsed_ms=%.1f attempt=%d request_id=%s%s",
-        call.method,
+        "GET %s status=%s elapsed_ms=%.1f attempt=%d request_id=%s%s",
         call.path,
         status if status is not None else "-",
         elapsed * 1000.0,
@@ -535,11 +312,10 @@ def _log_attempt(
 def _log_retry(call: _Call, state: RetryCallState) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         return
-    exc = state.outcome.exception() if state.outcome is not None else None
+    exc = _failure_of(state)
     reason = type(exc).__name__ if isinstance(exc, PayrollError) else "error"
     logger.debug(
-        "retrying %s %s after %s in %.3fs (attempt %d done)",
-        call.method,
+        "retrying GET %s after %s in %.3fs (attempt %d done)",
         call.path,
         reason,
         state.upcoming_sleep,

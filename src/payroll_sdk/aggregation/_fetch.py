@@ -17,8 +17,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iter
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .._deadline import deadline_scope
 from .._exceptions import InvalidInputError, PayrollError, ProfileIncompleteError
-from .._transport import deadline_scope
 from .._validation import check_date_range, path_id
 from ..models import ListResponse, ObjectResponse, PayrollAccount, Paystub, Shift
 from ..models.profile import (

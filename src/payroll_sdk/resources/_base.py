@@ -23,8 +23,8 @@ class Resource:
     async def _get(
         self, path: str, cast_to: type[_M], params: Mapping[str, str | int] | None = None
     ) -> _M:
-        return await self._transport.request(
-            "GET", path, cast_to=cast_to, options=self._options, params=params
+        return await self._transport.get(
+            path, cast_to=cast_to, options=self._options, params=params
         )
 
 
