@@ -29,6 +29,7 @@ from ..models.profile import (
     ResourceName,
     ResourceStatus,
 )
+from ._figures import add_figures, unmonitored_account_ids
 from ._history import fetch_history
 from ._outcome import FATAL, status_from_error
 from ._summary import summarize
@@ -110,7 +111,11 @@ async def fetch_profile(
         end_user_id=end_user_id,
         fetched_at=fetched_at,
         accounts=profiles,
-        summary=summarize(profiles, as_of=fetched_at.date()),
+        summary=add_figures(
+            summarize(profiles, as_of=fetched_at.date()),
+            profiles,
+            stale_account_ids=unmonitored_account_ids(profiles),
+        ),
         complete=not problems,
         problems=problems,
     )

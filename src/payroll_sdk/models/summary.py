@@ -25,6 +25,7 @@ from pydantic import ConfigDict, Field, field_validator
 from ._base import Cents, Currency, Money, PayrollModel
 from .direct_deposit import AccountType, AllocationType
 from .employment import EmploymentStatus
+from .figures import EmployerFigures, IncomeFigures
 from .income import PayFrequency
 
 __all__ = [
@@ -156,6 +157,9 @@ class EmployerSummary(_SummaryModel):
     shift_hours_90d: float = 0.0
     shift_earnings_30d: list[Amount] = Field(default_factory=list)
     shift_earnings_90d: list[Amount] = Field(default_factory=list)
+    #: Verification figures (tenure, pay rate, year to date, last paystubs); see
+    #: :mod:`payroll_sdk.models.figures`.
+    figures: EmployerFigures | None = None
 
 
 _ACCOUNT_NUMBER_MASK: Final = "••"
@@ -234,3 +238,5 @@ class ProfileSummary(_SummaryModel):
     shift_earnings_30d: list[Amount] = Field(default_factory=list)
     shift_earnings_90d: list[Amount] = Field(default_factory=list)
     direct_deposit_destinations: list[DepositDestination] = Field(default_factory=list)
+    #: Per-user verification figures: pay gaps, income stability and trend.
+    income: IncomeFigures = Field(default_factory=IncomeFigures)
