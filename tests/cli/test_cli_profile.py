@@ -51,8 +51,11 @@ def test_profile_text_shows_employers_and_hides_personal_data(
         assert account.employment is not None
         assert account.employment["employer_name"] in out
         assert account.account_id in out
-    for heading in ("Accounts", "Summary", "Employers", "Recent paystubs", "Annualized income"):
+    for heading in ("Accounts", "At a glance", "Pay gaps", "Recent paystubs", "Annualized income"):
         assert heading in out
+    # The person's name is masked: initials only.
+    name = truth.accounts[0].identity["full_name"] if truth.accounts[0].identity else None
+    assert name is not None and name not in out
     assert "USD " in out  # money printed as dollars, not cents
     values = _personal_values("user_three_jobs")
     assert values
@@ -78,9 +81,30 @@ def test_profile_text_reports_problems(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["profile", "user_broken_shifts", "--sandbox", "--max-retries", "0"]) == 0
 
     out = capsys.readouterr().out
-    assert "INCOMPLETE" in out
-    problems = out.split("Problems\n")[1]
-    assert "shifts" in problems and "partial" in problems and "500" in problems
+    assert "INCOMPLETE (1 problem)" in out
+    # The problem is among the caveats at the top, before any figure.
+    read_first = out.split("READ FIRST\n")[1].split("At a glance")[0]
+    assert "shifts only partly read" in read_first and "500" in read_first
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 153])
+def test_profile_text_fits_the_width(capsys: pytest.CaptureFixture[str], width: int) -> None:
+    assert main(["profile", "user_three_jobs", "--sandbox", "--width", str(width)]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert sum(1 for line in lines if "Evergreen School District" in line) >= 2
+
+
+def test_profile_text_follows_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "64")  # what shutil.get_terminal_size reads first
+    assert main(["profile", "user_degraded", "--sandbox"]) == 0
+
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 64
+    assert "READ FIRST" in out and "disconnected" in out
 
 
 def test_profile_json_parses_back(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 ::
 
     payroll-sdk profile USER_ID [--json] [--sandbox] [--include NAMES] [--from-date D] [--to-date D]
+    payroll-sdk report USER_ID [-o FILE.html] [--show-pii] [--sandbox] ...
     payroll-sdk profiles --ids FILE [--out FILE.jsonl] [--concurrency N] [--sandbox]
     payroll-sdk sandbox serve [--port N] [--host H] [--latency-ms MS] [--faults SPEC] ...
     payroll-sdk webhook verify [--secret S] [--header 'NAME: VALUE' ...] < body
@@ -27,6 +28,7 @@ from .._version import __version__
 from ._batch import add_profiles_command
 from ._common import PROG, CommandError, ExitCode, report_error
 from ._profile import add_profile_command
+from ._report import add_report_command
 from ._sandbox import add_sandbox_command, run_serve
 from ._webhook import add_webhook_command
 
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_profile_command(commands)
     add_profiles_command(commands)
+    add_report_command(commands)
     add_sandbox_command(commands)
     add_webhook_command(commands)
     return parser

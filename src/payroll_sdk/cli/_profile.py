@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 
 from ..models.profile import PayrollProfile
-from ._common import ExitCode, add_client_options, build_client, parse_include
-from ._render import RECENT_PAYSTUBS, render_profile
+from ..report import render_text
+from ..report._text import DEFAULT_WIDTH, MIN_WIDTH
+from ._common import ExitCode, add_client_options, build_client, int_at_least, parse_include
+
+#: Paystubs shown per account in the text form, newest first.
+RECENT_PAYSTUBS = 5
 
 __all__ = ["add_profile_command"]
 
 _DESCRIPTION = f"""\
 Fetch every payroll account of one end user and print the merged profile.
 
-The text form shows the accounts (with each resource's state), the summary (current
-employers, annualized income, latest pay date, pay frequency, monthly averages, shift hours),
-the {RECENT_PAYSTUBS} latest paystubs of each account and any problems. It never shows identity
-data (SSN digits, date of birth, address, contacts) or bank account and routing numbers.
+The text form (the same as the report's, see `payroll-sdk report`) starts with what to read
+first (stale or disconnected accounts, resources not read completely, figures that do not add
+up), then the figures at a glance (current employers, annualized income, missing pay periods,
+income stability, trend), each employer (tenure, pay rate, year to date as reported and as
+summed, last paystubs), pay gaps, the {RECENT_PAYSTUBS} latest paystubs of each account and the
+accounts' resource states. It fits the terminal's width (--width to choose). The person's name
+is masked; it never shows SSN digits, date of birth, address, contacts or bank numbers.
 
 --json prints the whole profile instead, RAW DATA INCLUDED (identity, bank details): treat
 that output as personal data.
@@ -53,6 +61,12 @@ def add_profile_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument(
         "--to-date", metavar="YYYY-MM-DD", help="latest paystub pay date / shift end date"
     )
+    parser.add_argument(
+        "--width",
+        type=int_at_least(MIN_WIDTH),
+        metavar="N",
+        help="text width in columns (default: the terminal's, else 100)",
+    )
     add_client_options(parser)
     parser.set_defaults(handler=run_profile)
 
@@ -62,7 +76,8 @@ def run_profile(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(profile.model_dump_json(indent=2) + "\n")
     else:
-        sys.stdout.write(render_profile(profile))
+        width = args.width or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+        sys.stdout.write(render_text(profile, width=width, recent_paystubs=RECENT_PAYSTUBS))
     return ExitCode.OK
 
 

@@ -1,0 +1,155 @@
+"""What a reader must know before trusting a profile's figures, worst first.
+
+Both renderers put these at the top of the report: stale or disconnected accounts, resources
+that failed or were read only in part, records that could not be read, and figures whose
+inputs disagree (a year to date the paystubs do not add up to).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from ..models import Money
+from ..models.profile import AccountProfile, PayrollProfile
+from ..models.summary import EmployerSummary
+
+__all__ = ["Caveat", "account_label", "caveats"]
+
+Severity = Literal["warning", "notice"]
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """One thing to read before the figures.
+
+    ``severity`` is ``"warning"`` for data that may be wrong or missing (stale, failed,
+    unreadable) and ``"notice"`` for figures that need a second look (a year to date that does
+    not add up). ``account_ids`` names the accounts concerned.
+    """
+
+    severity: Severity
+    text: str
+    account_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def account_label(account_id: str, employers: dict[str, EmployerSummary]) -> str:
+    """``"Employer name (account …last 6)"``, or the account id alone."""
+    employer = employers.get(account_id)
+    name = employer.employer_name if employer is not None else None
+    short = account_id if len(account_id) <= 12 else f"…{account_id[-6:]}"
+    return f"{name} (account {short})" if name else f"account {account_id}"
+
+
+def caveats(profile: PayrollProfile) -> list[Caveat]:
+    """Every caveat of ``profile``: warnings first, then notices, each in account order."""
+    employers = {e.account_id: e for e in profile.summary.employers}
+    as_of = profile.summary.as_of or profile.fetched_at.date()
+    found: list[Caveat] = []
+    for account in profile.accounts:
+        stale = _stale(account, employers, as_of)
+        if stale is not None:
+            found.append(stale)
+    for problem in profile.problems:
+        label = account_label(problem.account_id, employers)
+        what = problem.resource.replace("_", " ")
+        reason = problem.reason
+        why = ""
+        if reason is not None:
+            code = " ".join(str(p) for p in (reason.status_code, reason.code) if p)
+            why = f" ({reason.error}{' ' + code if code else ''})"
+        how = "only partly read" if problem.state == "partial" else "not read"
+        found.append(
+            Caveat(
+                "warning",
+                f"{label}: {what} {how}{why}; figures that use it may be incomplete.",
+                (problem.account_id,),
+            )
+        )
+    found.extend(_unreadable(profile.accounts, employers))
+    found.extend(_figure_notices(profile, employers))
+    return sorted(found, key=lambda c: c.severity != "warning")
+
+
+def _stale(
+    account: AccountProfile, employers: dict[str, EmployerSummary], as_of: date
+) -> Caveat | None:
+    payroll_account = account.account
+    reasons = []
+    if not payroll_account.connected:
+        reasons.append("disconnected")
+    if payroll_account.monitoring_status != "active":
+        reasons.append(f"monitoring {payroll_account.monitoring_status}")
+    if not reasons:
+        return None
+    refreshed = payroll_account.data_refreshed_at.paystubs
+    since = ""
+    if refreshed is not None:
+        days = (as_of - refreshed.date()).days
+        since = f"; paystubs last refreshed {refreshed.date().isoformat()} ({days} days before)"
+    label = account_label(payroll_account.id, employers)
+    return Caveat(
+        "warning",
+        f"{label} is {' and '.join(reasons)}{since}: its figures may not be current.",
+        (payroll_account.id,),
+    )
+
+
+def _unreadable(
+    accounts: list[AccountProfile], employers: dict[str, EmployerSummary]
+) -> list[Caveat]:
+    # Records a resource could not read are counted on its status (issue 10) when the SDK
+    # reports them; older statuses have no such count.
+    found = []
+    for account in accounts:
+        for name, status in account.status.items():
+            count = getattr(status, "unreadable", None)
+            if isinstance(count, list):
+                count = len(count)
+            if isinstance(count, int) and count > 0:
+                label = account_label(account.account.id, employers)
+                plural = "s" if count != 1 else ""
+                found.append(
+                    Caveat(
+                        "warning",
+                        f"{label}: {count} {name.replace('_', ' ')} record{plural} could not be"
+                        " read and are left out of the figures.",
+                        (account.account.id,),
+                    )
+                )
+    return found
+
+
+def _figure_notices(profile: PayrollProfile, employers: dict[str, EmployerSummary]) -> list[Caveat]:
+    found = []
+    for employer in profile.summary.employers:
+        ytd = employer.figures.year_to_date if employer.figures is not None else None
+        if ytd is None or ytd.gross_difference is None:
+            continue
+        assert ytd.gross_reported is not None and ytd.gross_summed is not None
+        label = account_label(employer.account_id, employers)
+        reported = Money(ytd.gross_reported, ytd.currency)
+        summed = Money(ytd.gross_summed, ytd.currency)
+        why = (
+            "some of this year's paystubs were not read"
+            if ytd.history_covers_year
+            else "the history read may not reach the start of the year"
+        )
+        found.append(
+            Caveat(
+                "notice",
+                f"{label}: {ytd.year} gross year to date is {reported} on the latest paystub but"
+                f" the paystubs read add up to {summed} ({why}).",
+                (employer.account_id,),
+            )
+        )
+    other = profile.summary.income.paystubs_other_currency
+    if other:
+        found.append(
+            Caveat(
+                "notice",
+                f"{other} paystub(s) in another currency are left out of the income figures.",
+            )
+        )
+    return found
