@@ -140,3 +140,42 @@ def test_progress_logs_every_tenth_otherwise() -> None:
 
     lines = stream.getvalue().splitlines()
     assert lines == [f"progress: {n}/100 users" for n in range(10, 101, 10)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_batch_writes_flat_tables(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids, out = tmp_path / "ids.txt", tmp_path / "tables"
+    ids.write_text(IDS)
+
+    argv = ["profiles", "--ids", str(ids), "--sandbox", "--max-retries", "0"]
+    assert main([*argv, "--format", fmt, "-o", str(out)]) == ExitCode.SOME_FAILED
+
+    from payroll_sdk.export import TABLES
+
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in TABLES)
+    if fmt == "csv":
+        import csv
+
+        with open(out / "summary.csv", newline="", encoding="utf-8") as handle:
+            users = {row["end_user_id"] for row in csv.DictReader(handle)}
+        with open(out / "failures.csv", newline="", encoding="utf-8") as handle:
+            failures = list(csv.DictReader(handle))
+    else:
+        pq = pytest.importorskip("pyarrow.parquet")
+        users = set(pq.read_table(out / "summary.parquet").column("end_user_id").to_pylist())
+        failures = pq.read_table(out / "failures.parquet").to_pylist()
+    assert users == {"user_single", "user_three_jobs", "user_broken_shifts"}
+    assert [(f["end_user_id"], f["error"]) for f in failures] == [
+        ("unknown_batch_user", "NotFoundError")
+    ]
+    assert f"tables written to {out}" in capsys.readouterr().err
+
+
+def test_flat_tables_need_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("user_single\n")
+    argv = ["profiles", "--ids", str(ids), "--sandbox", "--format", "csv"]
+    assert main(argv) == ExitCode.USAGE
+    assert "needs -o DIRECTORY" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``payroll-sdk profiles --ids FILE``: many users' profiles as JSON lines."""
+"""``payroll-sdk profiles --ids FILE``: many users' profiles as JSON lines, CSV or Parquet."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import gc
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from typing import Literal, TextIO
+from pathlib import Path
+from typing import Any, Literal, TextIO
 
 from .._validation import check_date_range
 from ..aggregation import ProfileResult, failure_reason
@@ -42,6 +43,11 @@ request_id). Profiles include raw personal data: protect the output file.
 The ids file has one end-user id per line; blank lines and text after '#' are ignored; '-'
 reads standard input. Progress goes to stderr, then the counts of complete, partial and failed.
 
+--format csv or parquet writes flat tables instead, one file per table in the directory given
+with -o (accounts, paystubs, earnings, deductions, taxes, shifts, summary, failures; see
+docs/export.md): money as integer cents plus an exact decimal, dates as dates. Parquet needs
+the 'export' extra (pyarrow). Rows are written as users finish: memory stays bounded.
+
 Exit status: 0 when every user got a profile (complete or partial), 3 when some users failed."""
 
 
@@ -56,7 +62,17 @@ def add_profiles_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--ids", required=True, metavar="FILE", help="end-user ids, one per line ('-': stdin)"
     )
     parser.add_argument(
-        "--out", metavar="FILE.jsonl", help="write the JSON lines here (default: stdout)"
+        "-o",
+        "--out",
+        metavar="PATH",
+        help="jsonl: write the JSON lines to this file (default: stdout); csv/parquet: the "
+        "directory for the table files (required)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "parquet"),
+        default="jsonl",
+        help="jsonl (default): one JSON line per user; csv or parquet: flat tables",
     )
     parser.add_argument(
         "--concurrency",
@@ -108,24 +124,49 @@ def result_line(result: ProfileResult) -> str:
 def run_profiles(args: argparse.Namespace) -> int:
     # Checked once here: inside the batch a bad date would fail every user separately.
     check_date_range(args.from_date, args.to_date, "--from-date", "--to-date")
+    if args.format != "jsonl" and not args.out:
+        raise CommandError(f"--format {args.format} needs -o DIRECTORY", ExitCode.USAGE)
     ids = _load_ids(args.ids)
     if not ids:
         print(f"payroll-sdk: warning: no end-user ids in {args.ids}", file=sys.stderr)
     with ExitStack() as stack:
-        if args.out:
-            try:
-                out: TextIO = stack.enter_context(open(args.out, "w", encoding="utf-8"))
-            except OSError as exc:
-                raise CommandError(f"cannot write {args.out}: {exc}", ExitCode.USAGE) from exc
-        else:
-            out = sys.stdout
-        counts = asyncio.run(_fetch_all(args, ids, out))
+        sink = _open_sink(args, stack)
+        counts = asyncio.run(_fetch_all(args, ids, sink))
     print(
         f"{counts['complete']} complete, {counts['partial']} partial, "
         f"{counts['failed']} failed ({len(ids)} users)",
         file=sys.stderr,
     )
+    if args.format != "jsonl":
+        print(f"tables written to {args.out}", file=sys.stderr)
     return ExitCode.SOME_FAILED if counts["failed"] else ExitCode.OK
+
+
+def _open_sink(args: argparse.Namespace, stack: ExitStack) -> Callable[[ProfileResult], None]:
+    """Where each result goes: a JSON line, or the rows of the CSV/Parquet tables."""
+    if args.format == "jsonl":
+        if args.out:
+            try:
+                # Closed by the caller's ExitStack, after the batch.
+                out: TextIO = stack.enter_context(open(args.out, "w", encoding="utf-8"))  # noqa: SIM115
+            except OSError as exc:
+                raise CommandError(f"cannot write {args.out}: {exc}", ExitCode.USAGE) from exc
+        else:
+            out = sys.stdout
+
+        def write_line(result: ProfileResult) -> None:
+            out.write(result_line(result) + "\n")
+
+        stack.callback(out.flush)
+        return write_line
+    from ..export import CsvWriter, ParquetWriter
+
+    try:
+        writer: Any = (CsvWriter if args.format == "csv" else ParquetWriter)(Path(args.out))
+    except OSError as exc:
+        raise CommandError(f"cannot write to {args.out}: {exc}", ExitCode.USAGE) from exc
+    stack.enter_context(writer)
+    return writer.write_result  # type: ignore[no-any-return]
 
 
 def _load_ids(path: str) -> list[str]:
@@ -138,7 +179,9 @@ def _load_ids(path: str) -> list[str]:
         raise CommandError(f"cannot read ids from {path}: {exc}", ExitCode.USAGE) from exc
 
 
-async def _fetch_all(args: argparse.Namespace, ids: list[str], out: TextIO) -> Counter[Status]:
+async def _fetch_all(
+    args: argparse.Namespace, ids: list[str], sink: Callable[[ProfileResult], None]
+) -> Counter[Status]:
     counts: Counter[Status] = Counter()
     progress = Progress(sys.stderr, len(ids))
     async with build_client(args) as client:
@@ -156,10 +199,9 @@ async def _fetch_all(args: argparse.Namespace, ids: list[str], out: TextIO) -> C
                 on_progress=progress.update,
             )
             async for result in results:
-                out.write(result_line(result) + "\n")
+                sink(result)
                 counts[result_status(result)] += 1
         finally:
             progress.finish()
             gc.unfreeze()
-    out.flush()
     return counts
