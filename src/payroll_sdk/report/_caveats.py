@@ -87,7 +87,10 @@ def _stale(
     since = ""
     if refreshed is not None:
         days = (as_of - refreshed.date()).days
-        since = f"; paystubs last refreshed {refreshed.date().isoformat()} ({days} days before)"
+        plural = "" if days == 1 else "s"
+        since = (
+            f"; paystubs last refreshed {refreshed.date().isoformat()} ({days} day{plural} before)"
+        )
     label = account_label(payroll_account.id, employers)
     return Caveat(
         "warning",

@@ -163,7 +163,17 @@ def _glance(profile: PayrollProfile) -> str:
                 "stale account(s) included" if stability.stale else "",
             )
         )
-    cards.append(_card("Trend", trend_text(income.trend)))
+    trend = income.trend
+    if trend.change is not None:
+        cards.append(
+            _card(
+                "Trend",
+                f"{trend.direction}, {trend.change:+.1%}",
+                "last 3 months against the 3 before",
+            )
+        )
+    else:
+        cards.append(_card("Trend", "n/a", trend.reason or ""))
     return f'<h2>At a glance</h2><div class="cards">{"".join(cards)}</div>'
 
 
