@@ -77,9 +77,9 @@ def _stale(
 ) -> Caveat | None:
     payroll_account = account.account
     reasons = []
-    if not payroll_account.connected:
+    if payroll_account.connected is False:
         reasons.append("disconnected")
-    if payroll_account.monitoring_status != "active":
+    if payroll_account.monitoring_status not in ("active", None):
         reasons.append(f"monitoring {payroll_account.monitoring_status}")
     if not reasons:
         return None

@@ -307,6 +307,12 @@ def _contacts(profile: PayrollProfile, *, show_pii: bool) -> str:
     return f"<h2>Identity as reported</h2><table>{''.join(items)}</table>{note}"
 
 
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "unknown"
+    return "yes" if value else "<strong>no</strong>"
+
+
 def _accounts(profile: PayrollProfile, employers: dict[str, EmployerSummary]) -> str:
     head = "".join(f"<th>{escape(n.replace('_', ' '))}</th>" for n in RESOURCE_NAMES)
     rows = []
@@ -318,8 +324,8 @@ def _accounts(profile: PayrollProfile, employers: dict[str, EmployerSummary]) ->
         )
         rows.append(
             f"<tr><td>{escape(account_label(a.id, employers))}</td>"
-            f"<td>{'yes' if a.connected else '<strong>no</strong>'}</td>"
-            f"<td>{escape(a.monitoring_status)}</td>{states}</tr>"
+            f"<td>{_yes_no(a.connected)}</td>"
+            f"<td>{escape(str(a.monitoring_status or 'unknown'))}</td>{states}</tr>"
         )
     return (
         "<h2>Accounts and what was read</h2><table><tr><th>Account</th><th>Connected</th>"

@@ -177,8 +177,7 @@ def _accounts(profile: PayrollProfile, employers: dict[str, EmployerSummary], wi
             ("Employer", account_label(a.id, employers).split(" (account")[0]),
             (
                 "Connection",
-                f"{'connected' if a.connected else 'DISCONNECTED'}, monitoring "
-                f"{a.monitoring_status}",
+                f"{_connection(a.connected)}, monitoring {a.monitoring_status or 'unknown'}",
             ),
             ("Resources", states or "-"),
         ]
@@ -247,6 +246,12 @@ def _table(
     # Too wide: one block of "HEADER  value" lines per row.
     labels = [h.capitalize() for h in headers]
     return "\n\n".join(_pairs(list(zip(labels, row, strict=True)), width) for row in cells)
+
+
+def _connection(connected: bool | None) -> str:
+    if connected is None:
+        return "connection unknown"
+    return "connected" if connected else "DISCONNECTED"
 
 
 def _gross_net(gross: int | None, net: int | None, currency: str) -> str:
