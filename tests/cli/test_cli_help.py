@@ -16,6 +16,8 @@ from payroll_sdk.cli import ExitCode, main
         (["profiles"], "--concurrency"),
         (["sandbox"], "serve"),
         (["sandbox", "serve"], "--fault-rate"),
+        (["sandbox", "users"], "--json"),
+        (["profiles"], "--deadline"),
         (["webhook"], "verify"),
         (["webhook", "verify"], "--tolerance"),
         (["webhook", "sign"], "--timestamp"),

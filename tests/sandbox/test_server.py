@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from payroll_sdk.sandbox import (
+    DEFAULT_SECRET,
     FaultConfig,
     LatencyConfig,
     SandboxConfig,
@@ -15,7 +16,7 @@ from payroll_sdk.sandbox import (
     SandboxServer,
 )
 from payroll_sdk.sandbox.__main__ import build_arg_parser, config_from_args
-from payroll_sdk.sandbox._server import sandbox_cli_args
+from payroll_sdk.sandbox._server import sandbox_cli_args, sandbox_env
 
 HEADERS = {"Pinwheel-Version": "2025-07-08"}
 
@@ -73,7 +74,8 @@ def test_cli_round_trips_a_config() -> None:
                            retry_after_seconds=0, slow_seconds=0.5),
     )  # fmt: skip
     args = build_arg_parser().parse_args(["--port", "0", *sandbox_cli_args(config)])
-    assert config_from_args(args) == config
+    assert config_from_args(args, sandbox_env(config)) == config
+    assert "abc" not in sandbox_cli_args(config)  # the secret never goes on a command line
     assert args.port == 0 and args.host == "127.0.0.1"
 
 
@@ -93,3 +95,19 @@ def test_process_serves_and_reports_stats() -> None:
         assert stats["requests"] == {"accounts": 1}
         process.reset_stats()
         assert process.fetch_stats()["total"] == 0
+
+
+def test_the_secret_comes_from_its_own_variable_only() -> None:
+    args = build_arg_parser().parse_args([])
+    assert config_from_args(args, {}).secret == DEFAULT_SECRET
+    # A real API secret in the environment must not become the sandbox's (it gets printed).
+    assert config_from_args(args, {"PAYROLL_API_SECRET": "prod-1"}).secret == DEFAULT_SECRET
+    assert config_from_args(args, {"PAYROLL_SANDBOX_SECRET": "mine"}).secret == "mine"
+
+
+def test_secret_on_the_command_line_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_arg_parser().parse_args(["--secret", "typed-secret-1"])
+    err = capsys.readouterr().err
+    assert "--secret is not accepted" in err and "PAYROLL_SANDBOX_SECRET" in err
+    assert "typed-secret-1" not in err

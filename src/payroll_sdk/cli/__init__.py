@@ -5,14 +5,16 @@
     payroll-sdk profile USER_ID [--json] [--sandbox] [--include NAMES] [--from-date D] [--to-date D]
     payroll-sdk report USER_ID [-o FILE.html] [--show-pii] [--sandbox] ...
     payroll-sdk profiles --ids FILE [--out FILE.jsonl] [--concurrency N] [--sandbox]
+    (both also take --base-url, --environment, --max-retries, --timeout S, --deadline S)
     payroll-sdk sandbox serve [--port N] [--host H] [--latency-ms MS] [--faults SPEC] ...
-    payroll-sdk webhook verify [--secret S] [--header 'NAME: VALUE' ...] < body
-    payroll-sdk webhook sign [--secret S] < body
+    payroll-sdk sandbox users [--json]
+    payroll-sdk webhook verify [--secret-file F] [--header 'NAME: VALUE' ...] < body
+    payroll-sdk webhook sign [--secret-file F] < body
 
-Credentials come from ``PAYROLL_API_SECRET`` and ``PAYROLL_BASE_URL`` like the client's;
-``--sandbox`` uses the bundled sandbox in-process instead. Exit statuses: 0 ok, 1 failure,
-2 bad usage or input, 3 some users of a batch failed, 4 missing credentials or
-configuration, 5 API error. ``docs/cli.md`` has the details.
+Credentials come from ``PAYROLL_API_SECRET`` and ``PAYROLL_BASE_URL`` like the client's (never
+from the command line); ``--sandbox`` uses the bundled sandbox in-process instead. Exit
+statuses: 0 ok, 1 failure, 2 bad usage or input, 3 some users of a batch failed, 4 missing
+credentials or configuration, 5 API error. ``docs/cli.md`` has the details.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    args: argparse.Namespace | None = None
     try:
         # parse_known_args: the options after "sandbox serve" belong to the sandbox's parser.
         args, extra = parser.parse_known_args(args_list)
@@ -92,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.FAILURE
     except (PayrollError, CommandError, OSError) as exc:
         # Anything else is a bug in the SDK: its traceback is the clearest report.
-        return report_error(exc)
+        return report_error(exc, sandbox_option=hasattr(args, "sandbox"))
 
 
 def _exit_status(code: str | int | None) -> int:

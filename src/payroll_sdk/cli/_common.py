@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from enum import IntEnum
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from .._client import PayrollClient
-from .._config import ENV_BASE_URL, ENV_SECRET, ENVIRONMENTS
+from .._config import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, ENV_BASE_URL, ENV_SECRET, ENVIRONMENTS
 from .._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -22,6 +23,7 @@ from ..models.profile import RESOURCE_NAMES, ResourceName
 
 __all__ = [
     "PROG",
+    "WAITING_NOTICE_AFTER",
     "CommandError",
     "ExitCode",
     "add_client_options",
@@ -29,10 +31,17 @@ __all__ = [
     "error_exit_code",
     "int_at_least",
     "parse_include",
+    "positive_seconds",
     "report_error",
+    "with_waiting_notice",
 ]
 
 PROG = "payroll-sdk"
+
+#: Seconds without an answer before a command says on stderr what it is waiting for.
+WAITING_NOTICE_AFTER = 5.0
+
+_T = TypeVar("_T")
 
 
 class ExitCode(IntEnum):
@@ -85,12 +94,30 @@ def add_client_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="retries after a failed attempt, per request (default: the client's, 2)",
     )
+    group.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="per attempt: the longest wait for the server to answer (connecting: at most "
+        f"{DEFAULT_TIMEOUT.connect:g} s; default {DEFAULT_TIMEOUT.read:g} s)",
+    )
+    group.add_argument(
+        "--deadline",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="per profile: the longest it may take, every request, retry and wait included "
+        f"(default {DEFAULT_DEADLINE:g} s)",
+    )
 
 
 def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
     """The client the connection options ask for (``ConfigurationError`` when they cannot)."""
     if args.max_retries is not None:
         options.setdefault("max_retries", args.max_retries)
+    if args.timeout is not None:
+        options.setdefault("timeout", args.timeout)
+    if args.deadline is not None:
+        options.setdefault("deadline", args.deadline)
     if args.sandbox:
         try:
             return PayrollClient.sandbox(**options)
@@ -100,6 +127,28 @@ def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
                 ExitCode.CONFIGURATION,
             ) from exc
     return PayrollClient(base_url=args.base_url, environment=args.environment, **options)
+
+
+async def with_waiting_notice(
+    work: Coroutine[Any, Any, _T],
+    *,
+    after: float,
+    notice: str,
+    stream: TextIO | None = None,
+) -> _T:
+    """Await ``work``; if it has not finished ``after`` seconds in, print ``notice`` once.
+
+    A server that accepts a connection and never answers would otherwise mean a long silence
+    (up to the deadline) with no clue what is going on.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=after)
+        if not done:
+            print(notice, file=stream if stream is not None else sys.stderr, flush=True)
+        return await task
+    finally:
+        task.cancel()  # a no-op once it is done; stops it when we are cancelled (Ctrl-C)
 
 
 def int_at_least(minimum: int) -> Callable[[str], int]:
@@ -115,6 +164,17 @@ def int_at_least(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse ``type`` for a positive number of seconds (``--timeout``, ``--deadline``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):  # also rejects nan
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def parse_include(text: str) -> tuple[ResourceName, ...]:
@@ -141,9 +201,12 @@ def error_exit_code(exc: BaseException) -> ExitCode:
     return ExitCode.FAILURE
 
 
-def report_error(exc: BaseException, stream: TextIO | None = None) -> ExitCode:
+def report_error(
+    exc: BaseException, stream: TextIO | None = None, *, sandbox_option: bool = False
+) -> ExitCode:
     """Print ``exc`` as a clear message (never a traceback) and return its exit status.
 
+    ``sandbox_option``: the command has ``--sandbox``, so a missing secret may suggest it.
     SDK messages never contain the API secret (see ``_exceptions``), so they are printed as is.
     """
     out = stream if stream is not None else sys.stderr
@@ -153,10 +216,8 @@ def report_error(exc: BaseException, stream: TextIO | None = None) -> ExitCode:
     elif isinstance(exc, ConfigurationError):
         print(f"{PROG}: configuration error: {exc}", file=out)
         if ENV_SECRET in str(exc):
-            print(
-                f"hint: export {ENV_SECRET}=..., or pass --sandbox to try the bundled sandbox.",
-                file=out,
-            )
+            alternative = ", or pass --sandbox to try the bundled sandbox" if sandbox_option else ""
+            print(f"hint: export {ENV_SECRET}=...{alternative}.", file=out)
     elif isinstance(exc, InvalidInputError):
         print(f"{PROG}: invalid input: {exc}", file=out)
     elif isinstance(exc, APIStatusError):

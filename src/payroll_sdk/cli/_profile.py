@@ -10,7 +10,16 @@ import sys
 from ..models.profile import PayrollProfile
 from ..report import render_text
 from ..report._text import DEFAULT_WIDTH, MIN_WIDTH
-from ._common import ExitCode, add_client_options, build_client, int_at_least, parse_include
+from ._common import (
+    PROG,
+    WAITING_NOTICE_AFTER,
+    ExitCode,
+    add_client_options,
+    build_client,
+    int_at_least,
+    parse_include,
+    with_waiting_notice,
+)
 
 #: Paystubs shown per account in the text form, newest first.
 RECENT_PAYSTUBS = 5
@@ -83,9 +92,16 @@ def run_profile(args: argparse.Namespace) -> int:
 
 async def _fetch(args: argparse.Namespace) -> PayrollProfile:
     async with build_client(args) as client:
-        return await client.get_profile(
+        fetching = client.get_profile(
             args.end_user_id,
             include=args.include,
             from_date=args.from_date,
             to_date=args.to_date,
         )
+        deadline = client.deadline
+        limit = f"gives up after {deadline:g} s" if deadline is not None else "no deadline"
+        notice = (
+            f"{PROG}: still waiting for {client.base_url.host} ({limit}; "
+            "--timeout and --deadline change that)"
+        )
+        return await with_waiting_notice(fetching, after=WAITING_NOTICE_AFTER, notice=notice)

@@ -1,13 +1,23 @@
-"""``payroll-sdk sandbox serve``: the sandbox server, with the sandbox's own options."""
+"""``payroll-sdk sandbox serve|users``: the sandbox server (with the sandbox's own options),
+and the scenario users it knows."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import json
+import sys
+from collections.abc import Mapping, Sequence
 
 from ._common import CommandError, ExitCode
+from ._table import format_table
 
-__all__ = ["SERVE_PROG", "add_sandbox_command", "run_serve"]
+__all__ = ["SERVE_PROG", "add_sandbox_command", "run_serve", "run_users"]
+
+_USERS_EPILOG = """\
+Any other id is an ordinary generated user with 0 to 3 accounts (the same id always gives the
+same data); ids starting with unknown_ answer 404. Try one:
+
+  payroll-sdk profile user_three_jobs --sandbox"""
 
 SERVE_PROG = "payroll-sdk sandbox serve"
 
@@ -16,7 +26,8 @@ def add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser = commands.add_parser(
         "sandbox",
         help="run the bundled Pinwheel-compatible sandbox",
-        description="Run the bundled Pinwheel-compatible sandbox (needs the 'sandbox' extra).",
+        description="The bundled Pinwheel-compatible sandbox: serve it, or list its scenario "
+        "users (needs the 'sandbox' extra).",
     )
     actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION", required=True)
     # Its options belong to the sandbox (python -m payroll_sdk.sandbox): they are passed
@@ -26,7 +37,43 @@ def add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="serve the sandbox over HTTP on loopback (see 'sandbox serve --help')",
         add_help=False,
     )
+    users = actions.add_parser(
+        "users",
+        help="list the sandbox's scenario users (one per test situation)",
+        description="The sandbox's scenario users: end-user ids whose data is shaped for one "
+        "test situation (several jobs, a missing resource, failing pages...).",
+        epilog=_USERS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    users.add_argument("--json", action="store_true", help="print {id: description} as JSON")
+    users.set_defaults(handler=run_users)
     parser.set_defaults(handler=None)
+
+
+def _scenarios() -> Mapping[str, str]:
+    try:
+        from ..sandbox import SCENARIOS
+    except ImportError as exc:
+        raise _missing_extra(exc) from exc
+    return SCENARIOS
+
+
+def _missing_extra(exc: ImportError) -> CommandError:
+    return CommandError(
+        f"the sandbox needs its extra: pip install 'payroll-sdk[sandbox]' ({exc})",
+        ExitCode.CONFIGURATION,
+    )
+
+
+def run_users(args: argparse.Namespace) -> int:
+    scenarios = _scenarios()
+    if args.json:
+        sys.stdout.write(json.dumps(dict(scenarios), indent=2) + "\n")
+    else:
+        rows = [[user_id, text] for user_id, text in scenarios.items()]
+        sys.stdout.write(format_table(["USER ID", "WHAT IT IS FOR"], rows) + "\n")
+        sys.stdout.write("\n" + _USERS_EPILOG + "\n")
+    return ExitCode.OK
 
 
 def run_serve(argv: Sequence[str]) -> int:
@@ -36,10 +83,7 @@ def run_serve(argv: Sequence[str]) -> int:
         from ..sandbox import FaultScriptError
         from ..sandbox.__main__ import build_arg_parser, config_from_args, main
     except ImportError as exc:
-        raise CommandError(
-            f"the sandbox needs its extra: pip install 'payroll-sdk[sandbox]' ({exc})",
-            ExitCode.CONFIGURATION,
-        ) from exc
+        raise _missing_extra(exc) from exc
     parser = build_arg_parser(prog=SERVE_PROG)
     try:
         config_from_args(parser.parse_args(argv))

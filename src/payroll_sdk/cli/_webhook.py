@@ -8,7 +8,7 @@ import os
 import sys
 
 from .._config import ENV_SECRET
-from .._exceptions import ConfigurationError, WebhookVerificationError
+from .._exceptions import WebhookVerificationError
 from ..webhooks import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
@@ -27,8 +27,9 @@ Prints the typed event as JSON on stdout, or the reason it does not verify on st
 exit status 1 (reasons: missing_header, bad_format, stale, mismatch, bad_body).
 
 Headers: --header 'x-timestamp: 1700000000' (repeatable, any of the delivery's headers), or
---signature / --timestamp / --webhook-id. The secret is the API secret: --secret (repeatable,
-to accept an old and a new secret while rotating) or ${ENV_SECRET}.
+--signature / --timestamp / --webhook-id. The secret is the API secret, from ${ENV_SECRET} or
+from --secret-file FILE (one secret per line: an old and a new one while rotating). It is never
+taken on the command line, where other users could read it in the process list.
 
   payroll-sdk webhook verify --signature v2=5d1c... --timestamp 1700000000 < body.json
   payroll-sdk webhook verify --header 'x-pinwheel-signature: v2=5d1c...' \\
@@ -37,7 +38,7 @@ to accept an old and a new secret while rotating) or ${ENV_SECRET}.
 _SIGN_DESCRIPTION = f"""\
 Sign a body (stdin, or --body FILE) the way Pinwheel signs deliveries and print the headers a
 delivery would carry, one 'name: value' per line (or --json), to test a webhook receiver.
-The secret is --secret or ${ENV_SECRET}; it is never printed."""
+The secret is ${ENV_SECRET}, or the first line of --secret-file FILE; it is never printed."""
 
 
 def add_webhook_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,12 +95,28 @@ def add_webhook_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_secret_option(parser: argparse.ArgumentParser, *, repeatable: bool) -> None:
     parser.add_argument(
-        "--secret",
-        action="append" if repeatable else "store",
-        metavar="SECRET",
-        help=f"the API secret (default: ${ENV_SECRET})"
-        + ("; repeat to accept several" if repeatable else ""),
+        "--secret-file",
+        metavar="FILE",
+        help=f"read the secret from FILE instead of ${ENV_SECRET}"
+        + (" (one per line: each is accepted)" if repeatable else " (its first line)"),
     )
+    # Refused with a message rather than unknown: it used to exist, and a secret typed there
+    # is visible to every user of the machine (ps) and kept in the shell's history.
+    parser.add_argument("--secret", action=_RefusedSecret, help=argparse.SUPPRESS)
+
+
+class _RefusedSecret(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            f"--secret is not accepted: a secret on the command line is visible to other users "
+            f"(ps) and kept in shell history. Set {ENV_SECRET}, or use --secret-file FILE."
+        )
 
 
 def _add_body_option(parser: argparse.ArgumentParser) -> None:
@@ -127,11 +144,25 @@ def _tolerance(text: str) -> int | None:
     return value
 
 
-def _secret_from_env() -> str:
-    secret = os.environ.get(ENV_SECRET)
-    if not secret:
-        raise ConfigurationError(f"No webhook secret: pass --secret or set {ENV_SECRET}.")
-    return secret
+def _secrets(path: str | None) -> list[str]:
+    """The secrets of ``--secret-file`` (one per line, blank lines ignored), else the env's."""
+    if path is None:
+        secret = os.environ.get(ENV_SECRET)
+        if not secret:
+            raise CommandError(
+                f"no webhook secret: set {ENV_SECRET} (the API secret signs webhooks), or "
+                "pass --secret-file FILE",
+                ExitCode.CONFIGURATION,
+            )
+        return [secret]
+    try:
+        with open(path, encoding="utf-8") as lines:
+            secrets = [line.strip() for line in lines if line.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read the secret file {path}: {exc}", ExitCode.USAGE) from exc
+    if not secrets:
+        raise CommandError(f"the secret file {path} is empty", ExitCode.CONFIGURATION)
+    return secrets
 
 
 def _read_body(path: str) -> bytes:
@@ -145,7 +176,7 @@ def _read_body(path: str) -> bytes:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    secrets: list[str] = args.secret or [_secret_from_env()]
+    secrets = _secrets(args.secret_file)
     headers = dict(args.headers)
     for name, value in (
         (SIGNATURE_HEADER, args.signature),
@@ -166,7 +197,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_sign(args: argparse.Namespace) -> int:
-    secret: str = args.secret or _secret_from_env()
+    secret = _secrets(args.secret_file)[0]
     body = _read_body(args.body)
     headers = sign(body, secret=secret, timestamp=args.timestamp, webhook_id=args.webhook_id)
     if args.json:

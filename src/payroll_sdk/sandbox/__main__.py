@@ -1,18 +1,26 @@
 """``python -m payroll_sdk.sandbox``: serve the sandbox with uvicorn on loopback.
 
-The parser and :func:`main` are reusable (a ``payroll-sdk sandbox serve`` command can call
-``main(argv)``). Prints ``PAYROLL_SANDBOX_URL=...`` and ``PAYROLL_SANDBOX_SECRET=...`` once the
-port is bound, so a parent process (``SandboxProcess``) can read them.
+The parser and :func:`main` are reusable (``payroll-sdk sandbox serve`` calls ``main(argv)``).
+Once the port is bound it prints ``PAYROLL_BASE_URL=...`` and ``PAYROLL_API_SECRET=...`` on
+stdout: the names the client reads, so a user can export them as they are, and a parent process
+(``SandboxProcess``) can read them.
+
+The accepted secret comes from ``PAYROLL_SANDBOX_SECRET`` (default ``sandbox-secret``), never
+from the command line, where every user of the machine can read it (``ps``). It is not read
+from ``PAYROLL_API_SECRET``: a real API secret in the environment must not become the
+sandbox's, and be printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from ._config import DEFAULT_SECRET, SandboxConfig
+from .._config import ENV_BASE_URL, ENV_SECRET
+from ._config import DEFAULT_SECRET, ENV_SANDBOX_SECRET, SandboxConfig
 from ._faults import ALL_KINDS, FaultConfig, FaultScriptError, LatencyConfig
 
 __all__ = ["build_arg_parser", "config_from_args", "main"]
@@ -28,16 +36,34 @@ def _endpoint_latency(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"not a number of milliseconds: {ms!r}") from None
 
 
+class _RefusedSecret(argparse.Action):
+    """``--secret`` is refused with the way to do it (it used to be accepted)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            "--secret is not accepted: a secret on the command line is visible to other users "
+            f"(ps) and kept in shell history. Set {ENV_SANDBOX_SECRET} instead."
+        )
+
+
 def build_arg_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """The command-line options of the sandbox server."""
     parser = argparse.ArgumentParser(
         prog=prog or "python -m payroll_sdk.sandbox",
-        description="Serve the Pinwheel-compatible payroll sandbox (see docs/sandbox.md).",
+        description="Serve the Pinwheel-compatible payroll sandbox (see docs/sandbox.md). "
+        f"The accepted X-API-SECRET is ${ENV_SANDBOX_SECRET} (default {DEFAULT_SECRET!r}). "
+        f"Once listening, prints {ENV_BASE_URL}=... and {ENV_SECRET}=... for the client.",
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     add("--port", type=int, default=8000, help="port (0: any free port; default 8000)")
-    add("--secret", default=DEFAULT_SECRET, help="the accepted X-API-SECRET")
+    add("--secret", action=_RefusedSecret, help=argparse.SUPPRESS)
     add("--seed", type=int, default=0, help="data seed (default 0)")
     add("--history-months", type=int, default=24, help="paystub/shift history length")
     add("--today", type=date.fromisoformat, default=None, help="fix 'today' (YYYY-MM-DD)")
@@ -66,11 +92,15 @@ def build_arg_parser(prog: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args: argparse.Namespace) -> SandboxConfig:
-    """A SandboxConfig from parsed options (ValueError when they do not make one)."""
+def config_from_args(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> SandboxConfig:
+    """A SandboxConfig from parsed options and ``environ`` (default ``os.environ``: the
+    secret); ValueError when they do not make one."""
+    env = os.environ if environ is None else environ
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
     return SandboxConfig(
-        secret=args.secret,
+        secret=env.get(ENV_SANDBOX_SECRET) or DEFAULT_SECRET,
         seed=args.seed,
         history_months=args.history_months,
         today=args.today,
@@ -109,8 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"PAYROLL_SANDBOX_URL=http://{host}:{port}/v1")
-    print(f"PAYROLL_SANDBOX_SECRET={config.secret}", flush=True)
+    base_url = f"http://{host}:{port}/v1"
+    print(f"{ENV_BASE_URL}={base_url}")
+    print(f"{ENV_SECRET}={config.secret}", flush=True)
+    print(
+        f"sandbox listening; in another shell:\n"
+        f"  export {ENV_BASE_URL}={base_url} {ENV_SECRET}={config.secret}\n"
+        "  payroll-sdk profile user_three_jobs   (scenario users: payroll-sdk sandbox users)",
+        file=sys.stderr,
+        flush=True,
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(config),

@@ -8,9 +8,11 @@ from datetime import date
 from .._config import API_VERSIONS
 from ._faults import FaultConfig, LatencyConfig
 
-__all__ = ["DEFAULT_SECRET", "SUPPORTED_VERSIONS", "SandboxConfig"]
+__all__ = ["DEFAULT_SECRET", "ENV_SANDBOX_SECRET", "SUPPORTED_VERSIONS", "SandboxConfig"]
 
 DEFAULT_SECRET = "sandbox-secret"
+#: Where a served sandbox (``payroll-sdk sandbox serve``) reads its accepted secret from.
+ENV_SANDBOX_SECRET = "PAYROLL_SANDBOX_SECRET"
 
 #: The ``Pinwheel-Version`` values the contract allows (newest first): the same list the
 #: client checks its ``api_version`` against.

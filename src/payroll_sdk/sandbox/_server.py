@@ -16,12 +16,19 @@ from typing import IO, Any, Self
 
 from starlette.applications import Starlette
 
+from .._config import ENV_BASE_URL
 from ._app import create_app
-from ._config import SandboxConfig
+from ._config import ENV_SANDBOX_SECRET, SandboxConfig
 from ._faults import SandboxConnectionDropped
 from ._stats import SandboxStats
 
-__all__ = ["SandboxProcess", "SandboxServer", "quiet_dropped_connections", "sandbox_cli_args"]
+__all__ = [
+    "SandboxProcess",
+    "SandboxServer",
+    "quiet_dropped_connections",
+    "sandbox_cli_args",
+    "sandbox_env",
+]
 
 _START_TIMEOUT = 15.0
 
@@ -175,10 +182,16 @@ class SandboxServer(_Listening):
         self._port = None
 
 
+def sandbox_env(config: SandboxConfig) -> dict[str, str]:
+    """The environment variables that, with :func:`sandbox_cli_args`, recreate ``config``
+    (the secret travels here: never on a command line, where ``ps`` shows it)."""
+    return {ENV_SANDBOX_SECRET: config.secret}
+
+
 def sandbox_cli_args(config: SandboxConfig) -> list[str]:
-    """The ``python -m payroll_sdk.sandbox`` options that recreate ``config``."""
+    """The ``python -m payroll_sdk.sandbox`` options that, with :func:`sandbox_env`, recreate
+    ``config``."""
     args = [
-        "--secret", config.secret,
         "--seed", str(config.seed),
         "--history-months", str(config.history_months),
         "--latency-ms", repr(config.latency.ms),
@@ -223,7 +236,7 @@ class SandboxProcess(_Listening):
             "--host", self.host, "--port", str(self._requested_port),
             "--log-level", "warning", *sandbox_cli_args(self.config),
         ]  # fmt: skip
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **sandbox_env(self.config), "PYTHONUNBUFFERED": "1"}
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env
         )
@@ -239,7 +252,7 @@ class SandboxProcess(_Listening):
     def _read_port(self, stdout: IO[str] | None) -> int:
         assert stdout is not None
         for line in stdout:  # the first lines name the URL; then the child prints nothing
-            if line.startswith("PAYROLL_SANDBOX_URL="):
+            if line.startswith(f"{ENV_BASE_URL}="):
                 url = line.strip().split("=", 1)[1]
                 return int(url.rsplit(":", 1)[1].split("/", 1)[0])
         raise RuntimeError("the sandbox process exited before announcing its URL")
