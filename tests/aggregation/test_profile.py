@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -51,8 +52,14 @@ def _parse(model: Any, raw: dict[str, Any]) -> Any:
     return model.model_validate_json(json.dumps(raw))
 
 
-def assert_matches_truth(profile: PayrollProfile, truth: UserTruth) -> None:
-    """Every account, resource, paystub and shift of the truth, exactly once, equal."""
+def assert_matches_truth(profile: PayrollProfile, truth: UserTruth) -> Counter[str]:
+    """Every account, resource, paystub and shift of the truth, exactly once, equal.
+
+    Returns what was compared (items, and resources by state), for the caller to check that
+    the comparison covered what it meant to: were the sandbox's data to change shape, an empty
+    comparison would otherwise pass in silence.
+    """
+    compared: Counter[str] = Counter()
     assert profile.end_user_id == truth.end_user_id
     assert [str(a.account.id) for a in profile.accounts] == [t.account_id for t in truth.accounts]
     for fetched, expected in zip(profile.accounts, truth.accounts, strict=True):
@@ -61,15 +68,27 @@ def assert_matches_truth(profile: PayrollProfile, truth: UserTruth) -> None:
         assert fetched.paystubs == [_parse(Paystub, p) for p in expected.paystubs]
         assert [s.id for s in fetched.shifts] == [s["id"] for s in expected.shifts]
         assert fetched.shifts == [_parse(Shift, s) for s in expected.shifts]
+        compared["paystubs"] += len(fetched.paystubs)
+        compared["shifts"] += len(fetched.shifts)
         for name, model in SINGLE_MODELS.items():
             raw = expected.resource(name)
             value = getattr(fetched, name)
             if raw is None:
                 assert value is None
                 assert fetched.status[name].state == "not_found"  # type: ignore[index]
+                compared[f"{name}:not_found"] += 1
             else:
                 assert value == _parse(model, raw)
                 assert fetched.status[name].state == "ok"  # type: ignore[index]
+                compared[f"{name}:ok"] += 1
+    return compared
+
+
+def assert_covers_everything(compared: Counter[str], *, accounts: int) -> None:
+    """Paystubs and shifts were compared, and all four single resources of every account."""
+    assert compared["paystubs"] > 0 and compared["shifts"] > 0, compared
+    for name in SINGLE_MODELS:
+        assert compared[f"{name}:ok"] == accounts, (name, compared)
 
 
 @pytest.fixture
@@ -89,7 +108,7 @@ async def test_multi_account_profile_equals_ground_truth(
     profile = await client.get_profile("user_three_jobs")
     expected = truth.user("user_three_jobs")
     assert len(expected.accounts) == 3
-    assert_matches_truth(profile, expected)
+    assert_covers_everything(assert_matches_truth(profile, expected), accounts=3)
     assert profile.complete and profile.problems == []
     for account in profile.accounts:
         assert {s.state for s in account.status.values()} == {"ok"}
@@ -100,7 +119,8 @@ async def test_profile_over_loopback_equals_ground_truth(truth: SandboxData) -> 
     with SandboxServer(CONFIG) as server:
         async with PayrollClient(api_secret=server.secret, base_url=server.base_url) as client:
             profile = await client.get_profile("user_three_jobs")
-    assert_matches_truth(profile, truth.user("user_three_jobs"))
+    compared = assert_matches_truth(profile, truth.user("user_three_jobs"))
+    assert_covers_everything(compared, accounts=3)
 
 
 async def test_many_ordinary_users_equal_ground_truth(
@@ -108,11 +128,15 @@ async def test_many_ordinary_users_equal_ground_truth(
 ) -> None:
     ids = [f"user_{n:04d}" for n in range(40)]
     seen = 0
+    compared: Counter[str] = Counter()
+    accounts = sum(len(truth.user(user_id).accounts) for user_id in ids)
     async for result in client.get_profiles(ids, concurrency=8):
         assert result.profile is not None, result.error
-        assert_matches_truth(result.profile, truth.user(result.end_user_id))
+        compared += assert_matches_truth(result.profile, truth.user(result.end_user_id))
         seen += 1
     assert seen == len(ids)
+    assert accounts > 20
+    assert_covers_everything(compared, accounts=accounts)
 
 
 async def test_summary_figures_recomputed_from_the_truth(
@@ -245,10 +269,14 @@ async def test_date_range_limits_history(client: PayrollClient, truth: SandboxDa
     start, end = date(2026, 6, 1), date(2026, 8, 31)
     profile = await client.get_profile("user_three_jobs", from_date=start, to_date=end)
     expected = truth.user("user_three_jobs")
+    kept = 0
     for fetched, account in zip(profile.accounts, expected.accounts, strict=True):
         want = [p["id"] for p in account.paystubs if "2026-06-01" <= p["pay_date"] <= "2026-08-31"]
         assert [p.id for p in fetched.paystubs] == want
         assert all(start <= s.end_date <= end for s in fetched.shifts)
+        kept += len(want)
+        assert len(want) < len(account.paystubs)  # the range did leave some out
+    assert kept > 0
 
 
 @pytest.mark.parametrize(
