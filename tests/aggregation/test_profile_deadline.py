@@ -56,4 +56,3 @@ async def test_resources_with_no_time_left_report_zero_attempts() -> None:
             assert status.reason is not None
             assert status.reason.error == "DeadlineExceededError"
     assert len(profile.problems) == len(profile.accounts) * len(RESOURCE_NAMES)
-

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +17,8 @@ import pytest
 from payroll_sdk import PayrollProfile
 from payroll_sdk.cli import ExitCode, main
 from payroll_sdk.cli._batch import read_ids
-from payroll_sdk.cli._progress import Progress
+from payroll_sdk.cli._progress import Progress, format_duration
+from payroll_sdk.sandbox import LatencyConfig, SandboxConfig, SandboxServer
 
 IDS = """\
 # scenario users
@@ -118,28 +124,108 @@ def test_read_ids_skips_blanks_and_comments() -> None:
     ]
 
 
-def test_progress_redraws_one_line_on_a_terminal() -> None:
-    stream = io.StringIO()
-    progress = Progress(stream, 4, interactive=True)
-    for done in range(1, 5):
-        progress.update(done, 4)
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_redraws_one_line_on_a_terminal_with_rate_and_eta() -> None:
+    stream, clock = io.StringIO(), FakeClock()
+    progress = Progress(stream, 40, interactive=True, clock=clock)
+    for done in range(1, 41):
+        clock.now += 0.25  # 4 users a second
+        progress.update(done, 40)
     progress.finish()
 
-    text = stream.getvalue()
-    assert text.count("\r") == 4
-    assert text.count("\n") == 1
-    assert text.endswith("[" + "#" * 30 + "] 4/4 users\n")
+    frames = stream.getvalue().split("\r")[1:]
+    assert len(frames) == 40  # each update is 0.25 s after the last: all drawn
+    assert frames[0].rstrip() == "[" + "." * 30 + "] 1/40 users"  # no rate in the first second
+    assert frames[19].rstrip() == "[###############...............] 20/40 users  4.0/s  ETA 0:05"
+    last = "[" + "#" * 30 + "] 40/40 users  in 0:10"
+    assert frames[-1] == last.ljust(len(frames[-2])) + "\n"  # blanks the longer ETA frame
+
+
+def test_progress_redraws_at_most_ten_times_a_second() -> None:
+    stream, clock = io.StringIO(), FakeClock()
+    progress = Progress(stream, 1000, interactive=True, clock=clock)
+    for done in range(1, 1001):
+        clock.now += 0.001  # 1,000 users a second
+        progress.update(done)
+    progress.finish()
+
+    frames = stream.getvalue().split("\r")[1:]
+    assert 10 <= len(frames) <= 12
+    assert frames[-1].startswith("[" + "#" * 30 + "] 1000/1000 users  in 0:01")
 
 
 def test_progress_logs_every_tenth_otherwise() -> None:
-    stream = io.StringIO()
-    progress = Progress(stream, 100, interactive=False)
+    stream, clock = io.StringIO(), FakeClock()
+    progress = Progress(stream, 100, interactive=False, clock=clock)
     for done in range(1, 101):
+        clock.now += 0.5
         progress.update(done, 100)
     progress.finish()
 
     lines = stream.getvalue().splitlines()
-    assert lines == [f"progress: {n}/100 users" for n in range(10, 101, 10)]
+    assert len(lines) == 10
+    assert lines[0] == "progress: 10/100 users, 2.0/s, ETA 0:45"
+    assert lines[-1] == "progress: 100/100 users, in 0:50"
+
+
+def test_progress_without_a_total() -> None:
+    stream, clock = io.StringIO(), FakeClock()
+    progress = Progress(stream, None, unit="accounts", interactive=False, clock=clock)
+    for done in range(1, 251):
+        clock.now += 0.1
+        progress.update(done)
+    assert stream.getvalue().splitlines() == [
+        "progress: 100 accounts, 10.0/s",
+        "progress: 200 accounts, 10.0/s",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0:00"), (0.4, "0:00"), (59.5, "1:00"), (754.2, "12:34"), (3723, "1:02:03")],
+)
+def test_format_duration(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+def test_ctrl_c_says_how_much_was_written(tmp_path: Path) -> None:
+    ids, out = tmp_path / "ids.txt", tmp_path / "out.jsonl"
+    ids.write_text("".join(f"user_{n:04d}\n" for n in range(100)))
+    config = SandboxConfig(latency=LatencyConfig(ms=5))
+    with SandboxServer(config) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAYROLL_")}
+        env |= {"PAYROLL_BASE_URL": server.base_url, "PAYROLL_API_SECRET": server.secret}
+        command = [sys.executable, "-m", "payroll_sdk", "profiles", "--ids", str(ids)]
+        command += ["--out", str(out), "--concurrency", "2"]
+        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+        assert process.stderr is not None
+        for line in process.stderr:  # the first tenth is done: interrupt it like a user
+            if line.startswith("progress: "):
+                break
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+
+    assert process.returncode == ExitCode.INTERRUPTED, err
+    told = re.search(
+        r"interrupted: (\d+) of 100 users written to (.+) \((\d+) complete, 0 partial, "
+        r"0 failed\); the other (\d+) were not",
+        err,
+    )
+    assert told is not None, err
+    written = int(told[1])
+    assert 0 < written < 100 and told[2] == str(out) and int(told[3]) == written
+    assert int(told[4]) == 100 - written
+    lines = out.read_text().splitlines()
+    assert len(lines) == written  # every line counted is there, whole
+    assert all(json.loads(line)["status"] == "complete" for line in lines)
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit_status(exc.code)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`payroll-sdk profiles ... | head`): not worth a traceback.
         # Point stdout at devnull so the interpreter's final flush does not fail again.

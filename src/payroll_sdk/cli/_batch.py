@@ -16,6 +16,7 @@ from typing import Any, Literal, TextIO
 from .._validation import check_date_range
 from ..aggregation import ProfileResult, failure_reason
 from ._common import (
+    PROG,
     CommandError,
     ExitCode,
     add_client_options,
@@ -129,17 +130,30 @@ def run_profiles(args: argparse.Namespace) -> int:
     ids = _load_ids(args.ids)
     if not ids:
         print(f"payroll-sdk: warning: no end-user ids in {args.ids}", file=sys.stderr)
-    with ExitStack() as stack:
-        sink = _open_sink(args, stack)
-        counts = asyncio.run(_fetch_all(args, ids, sink))
-    print(
-        f"{counts['complete']} complete, {counts['partial']} partial, "
-        f"{counts['failed']} failed ({len(ids)} users)",
-        file=sys.stderr,
-    )
+    counts: Counter[Status] = Counter()  # filled as results are written: exact after Ctrl-C
+    try:
+        with ExitStack() as stack:
+            sink = _open_sink(args, stack)
+            asyncio.run(_fetch_all(args, ids, sink, counts))
+    except KeyboardInterrupt:
+        # asyncio.run cancels the batch at an await, never inside a write: every result
+        # counted was written whole (and flushed when the output closed).
+        written = sum(counts.values())
+        print(
+            f"{PROG}: interrupted: {written} of {len(ids)} users written to "
+            f"{args.out or 'standard output'} ({_counts(counts)}); "
+            f"the other {len(ids) - written} were not",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERRUPTED
+    print(f"{_counts(counts)} ({len(ids)} users)", file=sys.stderr)
     if args.format != "jsonl":
         print(f"tables written to {args.out}", file=sys.stderr)
     return ExitCode.SOME_FAILED if counts["failed"] else ExitCode.OK
+
+
+def _counts(counts: Counter[Status]) -> str:
+    return f"{counts['complete']} complete, {counts['partial']} partial, {counts['failed']} failed"
 
 
 def _open_sink(args: argparse.Namespace, stack: ExitStack) -> Callable[[ProfileResult], None]:
@@ -180,10 +194,12 @@ def _load_ids(path: str) -> list[str]:
 
 
 async def _fetch_all(
-    args: argparse.Namespace, ids: list[str], sink: Callable[[ProfileResult], None]
-) -> Counter[Status]:
-    counts: Counter[Status] = Counter()
-    progress = Progress(sys.stderr, len(ids))
+    args: argparse.Namespace,
+    ids: list[str],
+    sink: Callable[[ProfileResult], None],
+    counts: Counter[Status],
+) -> None:
+    progress = Progress(sys.stderr, len(ids), unit="users")
     async with build_client(args) as client:
         # Everything built so far (modules, the client, the ids) lives as long as the run:
         # freezing it keeps the cyclic collector from re-scanning it in every gen-2 pass.
@@ -204,4 +220,3 @@ async def _fetch_all(
         finally:
             progress.finish()
             gc.unfreeze()
-    return counts

@@ -59,6 +59,8 @@ class ExitCode(IntEnum):
     CONFIGURATION = 4
     #: The API answered with an error, or could not be reached, or sent an unreadable body.
     API = 5
+    #: Interrupted (Ctrl-C): 128 + SIGINT, as shells report it.
+    INTERRUPTED = 130
 
 
 class CommandError(Exception):
