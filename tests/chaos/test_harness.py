@@ -10,7 +10,14 @@ import httpx
 
 from payroll_sdk import PayrollClient, PayrollProfile
 
-from .harness import ChaosRun, ChaosSettings, Outcome, check_attempt_bounds
+from .harness import (
+    ChaosRun,
+    ChaosSettings,
+    Outcome,
+    check_attempt_bounds,
+    check_deadlines,
+    stalled_between,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DEADLINE = 0.05
@@ -49,3 +56,22 @@ async def test_attempt_bounds_allow_zero_only_when_the_deadline_had_passed() -> 
     status.reason.error = "APIConnectionError"
     failures = check_attempt_bounds(run)
     assert len(failures) == 1 and "income: 0 attempts" in failures[0]
+
+
+def test_stalled_between_counts_only_the_overlap() -> None:
+    stalls = [(10.0, 1.0), (12.5, 0.5), (20.0, 2.0)]  # [9, 10], [12, 12.5], [18, 20]
+    assert stalled_between(stalls, 9.5, 12.25) == 0.5 + 0.25
+    assert stalled_between(stalls, 0.0, 30.0) == 3.5
+    assert stalled_between(stalls, 13.0, 17.0) == 0.0
+
+
+def test_deadline_check_forgives_loop_stalls_after_the_deadline_only() -> None:
+    run = ChaosRun(ChaosSettings())
+    # A 1 s call that returned 2 s late, at loop time 100.
+    run.outcomes.append(Outcome("u1", "direct", 1.0, 3.0, ended=100.0))
+    run.stalls = [(100.0, 1.9)]  # the loop stood still 1.9 s after its deadline (at 98)
+    assert check_deadlines(run, slack=0.25) == []
+
+    run.stalls = [(98.5, 1.9)]  # as long a stall, but mostly before the deadline
+    failures = check_deadlines(run, slack=0.25)
+    assert len(failures) == 1 and "u1 (direct) took 3.00s, deadline 1.00s" in failures[0]
