@@ -2,7 +2,9 @@
 
     python examples/batch_profiles.py [COUNT] [OUT.jsonl]
 
-Results stream as they complete (constant memory); a progress bar goes to stderr.
+Results stream as they complete (constant memory); on a terminal a progress bar goes to
+stderr. Needs the SDK's ``sandbox`` extra (``pip install 'payroll-sdk[sandbox]'``); without it
+the script says so in one line.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import sys
 import time
 
 from payroll_sdk import PayrollClient
-from payroll_sdk.sandbox import LatencyConfig, SandboxConfig
+
+try:
+    from payroll_sdk.sandbox import LatencyConfig, SandboxConfig
+except ModuleNotFoundError as exc:  # the sandbox extra is missing: say what to install
+    sys.exit(str(exc))
 
 
 def progress(done: int, total: int | None) -> None:
-    if total:
+    if total and sys.stderr.isatty():
         width = 30
         filled = width * done // total
         bar = "#" * filled + "-" * (width - filled)

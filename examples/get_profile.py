@@ -1,6 +1,12 @@
 """Fetch one profile, choose resources and a date range, and handle partial results.
 
-python examples/get_profile.py [END_USER_ID]
+It runs against the bundled in-process sandbox, so it needs the SDK installed with its
+``sandbox`` extra: ``pip install 'payroll-sdk[sandbox]'``, or from a clone
+``pip install -e '.[sandbox]'`` (the README's Quickstart venv has it)::
+
+    python examples/get_profile.py [END_USER_ID]
+
+Without the extra it says so in one line and exits with status 1.
 """
 
 from __future__ import annotations
@@ -36,4 +42,7 @@ async def main(end_user_id: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "user_three_jobs"))
+    try:
+        asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "user_three_jobs"))
+    except ModuleNotFoundError as exc:  # the sandbox extra is missing: say what to install
+        sys.exit(str(exc))

@@ -4,6 +4,9 @@ Runs against the bundled in-process sandbox by default (no network, no credentia
 against a real API when ``PAYROLL_API_SECRET`` and ``PAYROLL_BASE_URL`` are both set::
 
     python examples/quickstart.py [END_USER_ID]
+
+The sandbox needs the SDK's ``sandbox`` extra (``pip install 'payroll-sdk[sandbox]'``; the
+README's Quickstart installs it); without it the script says so in one line.
 """
 
 from __future__ import annotations
@@ -61,4 +64,7 @@ async def main(end_user_id: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "user_three_jobs"))
+    try:
+        asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "user_three_jobs"))
+    except ModuleNotFoundError as exc:  # the sandbox extra is missing: say what to install
+        sys.exit(str(exc))

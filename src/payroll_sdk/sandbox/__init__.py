@@ -17,6 +17,17 @@ See docs/sandbox.md for the routes, the scenario users and the fault syntax. Nee
 
 from __future__ import annotations
 
+try:
+    import starlette  # noqa: F401  (what an install without the extra lacks)
+except ModuleNotFoundError as exc:
+    # One line that says what to do, rather than "No module named 'starlette'" from deep
+    # inside the package (the CLI and the examples print just this).
+    raise ModuleNotFoundError(
+        f"payroll_sdk.sandbox needs the 'sandbox' extra (no module named {exc.name!r}): "
+        "pip install 'payroll-sdk[sandbox]'",
+        name=exc.name,
+    ) from exc
+
 from ._app import Sandbox, create_app
 from ._config import DEFAULT_SECRET, SUPPORTED_VERSIONS, SandboxConfig
 from ._data import RESOURCES, AccountTruth, SandboxData, UserTruth
