@@ -40,6 +40,7 @@ from ._exceptions import (
     UnprocessableEntityError,
     WebhookVerificationError,
 )
+from ._options import ClientOptions, RequestOptions
 from ._pagination import AsyncPager
 from ._pool import ShardedTransport
 from ._version import __version__
@@ -137,6 +138,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "ClientOptions",
     "ConfigurationError",
     "ConflictError",
     "DeadlineExceededError",
@@ -168,6 +170,7 @@ __all__ = [
     "ProfileResult",
     "ProfileSummary",
     "RateLimitError",
+    "RequestOptions",
     "ResourceName",
     "ResourceState",
     "ResourceStatus",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Final, Unpack
 
 import httpx
 
@@ -18,8 +18,8 @@ from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_AFTER_CAP,
     NOT_GIVEN,
-    Environment,
     NotGiven,
+    given_or,
     resolve_api_version,
     resolve_base_url,
     resolve_deadline,
@@ -31,6 +31,7 @@ from ._config import (
 from ._exceptions import ConfigurationError
 from ._limiter import RequestLimiter
 from ._logging import register_secret, setup_logging
+from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
 from ._pool import ShardedTransport
 from ._transport import CallOptions, Transport
 from ._version import __version__
@@ -45,11 +46,16 @@ from .resources import (
 )
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from .aggregation import ProfileResult, ResourceName
     from .models.profile import PayrollProfile
     from .sandbox import SandboxConfig
 
-__all__ = ["PayrollClient"]
+__all__ = ["SANDBOX_BASE_URL", "PayrollClient"]
+
+#: Where an in-process sandbox pretends to live (no DNS, no socket: ASGI in-process).
+SANDBOX_BASE_URL: Final = "http://sandbox.local/v1"
 
 
 class PayrollClient:
@@ -90,23 +96,24 @@ class PayrollClient:
     employment: EmploymentResource
     direct_deposit_allocations: DirectDepositAllocationsResource
 
-    def __init__(
-        self,
-        *,
-        api_secret: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        environment: Environment | None = None,
-        api_version: str = DEFAULT_API_VERSION,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-        retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP,
-        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
-        rate_limit: float | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        # The options are typed once, in _options.py, for this client and the sync one.
+        check_option_names(options, ClientOptions, type(self).__name__)
+        api_secret = options.get("api_secret")
+        base_url = options.get("base_url")
+        environment = options.get("environment")
+        api_version = options.get("api_version", DEFAULT_API_VERSION)
+        timeout = options.get("timeout", NOT_GIVEN)
+        max_retries = given_or(options.get("max_retries", NOT_GIVEN), DEFAULT_MAX_RETRIES)
+        deadline = options.get("deadline", NOT_GIVEN)
+        retry_after_cap = given_or(
+            options.get("retry_after_cap", NOT_GIVEN), DEFAULT_RETRY_AFTER_CAP
+        )
+        max_in_flight = options.get("max_in_flight", DEFAULT_MAX_IN_FLIGHT)
+        rate_limit = options.get("rate_limit")
+        default_headers = options.get("default_headers")
+        http_client = options.get("http_client")
+        transport = options.get("transport")
         setup_logging()
         secret = resolve_secret(api_secret)
         register_secret(secret)
@@ -122,7 +129,7 @@ class PayrollClient:
             raise ConfigurationError("max_in_flight must be an int >= 1.")
         if rate_limit is not None and rate_limit <= 0:
             raise ConfigurationError("rate_limit must be positive (requests per second) or None.")
-        options = CallOptions(
+        call_options = CallOptions(
             timeout=resolve_timeout(timeout),
             max_retries=resolve_max_retries(max_retries),
             deadline=resolve_deadline(deadline, DEFAULT_DEADLINE),
@@ -150,9 +157,11 @@ class PayrollClient:
             limiter=limiter,
             owns_http_client=owns_http_client,
         )
-        self._setup(options)
+        self._use_options(call_options)
 
-    def _setup(self, options: CallOptions) -> None:
+    def _use_options(self, options: CallOptions) -> None:
+        """Apply per-call ``options``: to this client and to a resource object of each kind
+        (a ``with_options`` copy gets its own)."""
         self._options = options
         self.accounts = AccountsResource(self._transport, options)
         self.paystubs = PaystubsResource(self._transport, options)
@@ -166,43 +175,53 @@ class PayrollClient:
 
     @classmethod
     def sandbox(
-        cls,
-        config: SandboxConfig | None = None,
-        **options: Any,
+        cls, config: SandboxConfig | None = None, **options: Unpack[SandboxClientOptions]
     ) -> PayrollClient:
         """A client wired to an in-process sandbox (no sockets, no credentials).
 
         ``config`` is a :class:`payroll_sdk.sandbox.SandboxConfig` (seed, latency, faults...);
-        other keyword arguments go to the constructor. Needs the ``sandbox`` extra.
-        The sandbox app is reachable as ``client.sandbox_app``.
+        the other keyword arguments are the client's (:class:`SandboxClientOptions`). Needs
+        the ``sandbox`` extra. The sandbox app is reachable as ``client.sandbox_app``.
         """
         from .sandbox import SandboxConfig, create_app
 
         config = config or SandboxConfig()
-        app = create_app(config)
+        return cls._serving(create_app(config), secret=config.secret, **options)
+
+    @classmethod
+    def _serving(
+        cls, app: Starlette, *, secret: str, **options: Unpack[SandboxClientOptions]
+    ) -> PayrollClient:
+        """A client whose requests go to ``app`` in-process: the one way ``sandbox_app`` is
+        set (``sandbox()`` and ``payroll_sdk.testing`` use it)."""
         client = cls(
-            api_secret=config.secret,
-            base_url="http://sandbox.local/v1",
+            api_secret=secret,
+            base_url=SANDBOX_BASE_URL,
             transport=httpx.ASGITransport(app=app),
             **options,
         )
-        client.sandbox_app = app
+        client._sandbox_app = app
         return client
 
-    sandbox_app: Any = None
+    _sandbox_app: Starlette | None = None
 
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-        retry_after_cap: float | NotGiven = NOT_GIVEN,
-    ) -> PayrollClient:
-        """A copy with other per-call settings that shares this client's pool and in-flight
-        bound. Closing the copy never closes the pool; closing the original does."""
+    @property
+    def sandbox_app(self) -> Starlette | None:
+        """The in-process sandbox app of a :meth:`sandbox` client (``None`` otherwise): its
+        ``state.sandbox`` holds the ground truth, the request stats and the faults."""
+        return self._sandbox_app
+
+    def with_options(self, **options: Unpack[RequestOptions]) -> PayrollClient:
+        """A copy with other per-call settings (:class:`RequestOptions`) that shares this
+        client's pool and in-flight bound. Closing the copy never closes the pool; closing
+        the original does."""
+        check_option_names(options, RequestOptions, "with_options")
+        timeout = options.get("timeout", NOT_GIVEN)
+        max_retries = options.get("max_retries", NOT_GIVEN)
+        deadline = options.get("deadline", NOT_GIVEN)
+        retry_after_cap = options.get("retry_after_cap", NOT_GIVEN)
         current = self._options
-        options = CallOptions(
+        call_options = CallOptions(
             timeout=current.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout),
             max_retries=current.max_retries
             if isinstance(max_retries, NotGiven)
@@ -214,8 +233,8 @@ class PayrollClient:
         )
         copy = object.__new__(type(self))
         copy._transport = self._transport.copy()
-        copy.sandbox_app = self.sandbox_app
-        copy._setup(options)
+        copy._sandbox_app = self._sandbox_app
+        copy._use_options(call_options)
         return copy
 
     # -- the profile ----------------------------------------------------------------------

@@ -15,23 +15,16 @@ from __future__ import annotations
 import asyncio
 import enum
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Unpack
 
 import httpx
 
 from ._client import PayrollClient
-from ._config import (
-    DEFAULT_API_VERSION,
-    DEFAULT_MAX_IN_FLIGHT,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_RETRY_AFTER_CAP,
-    NOT_GIVEN,
-    Environment,
-    NotGiven,
-)
+from ._config import NOT_GIVEN, NotGiven
+from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
 from .models import (
     DirectDepositAllocations,
     Employment,
@@ -45,6 +38,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from ._pagination import AsyncPager
     from .aggregation import ProfileResult
     from .models.profile import PayrollProfile, ResourceName
@@ -87,8 +82,9 @@ async def _anext(iterator: AsyncIterator[_T]) -> _T | _End:
         return _End.END
 
 
-async def _await(awaitable: AsyncPager[_T]) -> ListResponse[_T]:
-    return await awaitable
+async def _first_page(pager: AsyncPager[_T]) -> ListResponse[_T]:
+    # A coroutine for the loop thread to run: awaiting an AsyncPager gives its first page.
+    return await pager
 
 
 class _LoopThread:
@@ -207,7 +203,7 @@ class SyncPager(Generic[_T]):
 
     def first_page(self) -> ListResponse[_T]:
         """The first page: ``.data`` and ``.meta.next_cursor``."""
-        return self._runner.run(_await(self._pager))
+        return self._runner.run(_first_page(self._pager))
 
     def pages(self) -> Iterator[ListResponse[_T]]:
         """Every page in order. A failing page raises after the earlier pages were given."""
@@ -377,43 +373,13 @@ class PayrollClientSync:
     employment: SyncEmploymentResource
     direct_deposit_allocations: SyncDirectDepositAllocationsResource
 
-    def __init__(
-        self,
-        *,
-        api_secret: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        environment: Environment | None = None,
-        api_version: str = DEFAULT_API_VERSION,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-        retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP,
-        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
-        rate_limit: float | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        def build() -> PayrollClient:
-            return PayrollClient(
-                api_secret=api_secret,
-                base_url=base_url,
-                environment=environment,
-                api_version=api_version,
-                timeout=timeout,
-                max_retries=max_retries,
-                deadline=deadline,
-                retry_after_cap=retry_after_cap,
-                max_in_flight=max_in_flight,
-                rate_limit=rate_limit,
-                default_headers=default_headers,
-                http_client=http_client,
-                transport=transport,
-            )
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        check_option_names(options, ClientOptions, type(self).__name__)
+        self._start_loop_with(lambda: PayrollClient(**options))
 
-        self._start(build)
-
-    def _start(self, build: Callable[[], PayrollClient]) -> None:
+    def _start_loop_with(self, build: Callable[[], PayrollClient]) -> None:
+        """Start the private loop and build the async client on it (its pool and limiter
+        belong to that loop)."""
         runner = _LoopThread()
 
         async def build_on_loop() -> PayrollClient:
@@ -424,9 +390,10 @@ class PayrollClientSync:
         except BaseException:
             runner.stop()
             raise
-        self._attach(client, runner, owns_loop=True)
+        self._wrap(client, runner, owns_loop=True)
 
-    def _attach(self, client: PayrollClient, runner: _LoopThread, *, owns_loop: bool) -> None:
+    def _wrap(self, client: PayrollClient, runner: _LoopThread, *, owns_loop: bool) -> None:
+        """Drive ``client`` (and a sync twin of each of its resources) through ``runner``."""
         self._async = client
         self._runner = runner
         self._owns_loop = owns_loop
@@ -442,32 +409,30 @@ class PayrollClientSync:
         )
 
     @classmethod
-    def sandbox(cls, config: SandboxConfig | None = None, **options: Any) -> PayrollClientSync:
+    def sandbox(
+        cls, config: SandboxConfig | None = None, **options: Unpack[SandboxClientOptions]
+    ) -> PayrollClientSync:
         """A client wired to an in-process sandbox (see :meth:`PayrollClient.sandbox`)."""
         client = object.__new__(cls)
-        client._start(lambda: PayrollClient.sandbox(config, **options))
+        client._start_loop_with(lambda: PayrollClient.sandbox(config, **options))
         return client
 
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        deadline: float | NotGiven | None = NOT_GIVEN,
-        retry_after_cap: float | NotGiven = NOT_GIVEN,
+    @classmethod
+    def _serving(
+        cls, app: Starlette, *, secret: str, **options: Unpack[SandboxClientOptions]
     ) -> PayrollClientSync:
+        """A client whose requests go to ``app`` in-process (see ``PayrollClient._serving``)."""
+        client = object.__new__(cls)
+        client._start_loop_with(lambda: PayrollClient._serving(app, secret=secret, **options))
+        return client
+
+    def with_options(self, **options: Unpack[RequestOptions]) -> PayrollClientSync:
         """A copy with other per-call settings, sharing this client's loop, pool and bound.
 
         Closing the copy leaves everything open; closing the original closes the copies too.
         """
         copy = object.__new__(type(self))
-        client = self._async.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            deadline=deadline,
-            retry_after_cap=retry_after_cap,
-        )
-        copy._attach(client, self._runner, owns_loop=False)
+        copy._wrap(self._async.with_options(**options), self._runner, owns_loop=False)
         return copy
 
     # -- the profile ----------------------------------------------------------------------
@@ -552,8 +517,9 @@ class PayrollClientSync:
         return self._async.requests_in_flight
 
     @property
-    def sandbox_app(self) -> Any:
-        """The in-process sandbox app of a :meth:`sandbox` client (else ``None``)."""
+    def sandbox_app(self) -> Starlette | None:
+        """The in-process sandbox app of a :meth:`sandbox` client (``None`` otherwise): its
+        ``state.sandbox`` holds the ground truth, the request stats and the faults."""
         return self._async.sandbox_app
 
     def close(self) -> None:

@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from collections.abc import Iterator
+from typing import Any, Final, Unpack
 
 import httpx
 import pytest
 
-from ._client import PayrollClient
+from ._client import SANDBOX_BASE_URL, PayrollClient
+from ._options import SandboxClientOptions
 from ._sync import PayrollClientSync
 from .sandbox import (
     SCENARIOS,
@@ -65,8 +66,6 @@ __all__ = [
 
 #: The request header that scripts faults for one request key (see docs/sandbox.md).
 FAULTS_HEADER: Final = "X-Sandbox-Faults"
-#: Where the in-process sandbox pretends to live (no DNS, no socket: ASGI in-process).
-SANDBOX_BASE_URL: Final = "http://sandbox.local/v1"
 _MARKER: Final = "payroll_faults"
 
 
@@ -142,23 +141,15 @@ class PayrollSandbox:
         """A new in-process transport to this app (for your own ``httpx.AsyncClient``)."""
         return httpx.ASGITransport(app=self.app)
 
-    def _client_options(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "api_secret": self.secret,
-            "base_url": self.base_url,
-            "transport": self.transport(),
-            **options,
-        }
+    def client(self, **options: Unpack[SandboxClientOptions]) -> PayrollClient:
+        """A new async client wired to this app (``client.sandbox_app`` is it); you close it
+        (``async with``)."""
+        return PayrollClient._serving(self.app, secret=self.secret, **options)
 
-    def client(self, **options: Any) -> PayrollClient:
-        """A new async client wired to this app; you close it (``async with``)."""
-        client = PayrollClient(**self._client_options(options))
-        client.sandbox_app = self.app
-        return client
-
-    def client_sync(self, **options: Any) -> PayrollClientSync:
-        """A new sync client wired to this app; you close it (``with``)."""
-        return PayrollClientSync(**self._client_options(options))
+    def client_sync(self, **options: Unpack[SandboxClientOptions]) -> PayrollClientSync:
+        """A new sync client wired to this app (``client.sandbox_app`` is it); you close it
+        (``with``)."""
+        return PayrollClientSync._serving(self.app, secret=self.secret, **options)
 
     def reset(self) -> None:
         """Zero the stats and restart every fault script (the data stays)."""
