@@ -9,7 +9,6 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from ._common import CommandError, ExitCode
-from ._table import format_table
 
 __all__ = ["SERVE_PROG", "add_sandbox_command", "run_serve", "run_users"]
 
@@ -70,8 +69,9 @@ def run_users(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(dict(scenarios), indent=2) + "\n")
     else:
-        rows = [[user_id, text] for user_id, text in scenarios.items()]
-        sys.stdout.write(format_table(["USER ID", "WHAT IT IS FOR"], rows) + "\n")
+        width = max(len(user_id) for user_id in scenarios)
+        for user_id, text in scenarios.items():
+            sys.stdout.write(f"{user_id.ljust(width)}  {text}\n")
         sys.stdout.write("\n" + _USERS_EPILOG + "\n")
     return ExitCode.OK
 
