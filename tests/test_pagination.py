@@ -190,6 +190,8 @@ async def test_accounts_of_an_end_user_paginate(
     first = load_fixture("accounts_page.json")
     last = copy.deepcopy(first)
     last["meta"]["next_cursor"] = None
+    for number, account in enumerate(last["data"]):
+        account["id"] = f"second-page-{number}"
     route = api.get("/end_users/user-8812/accounts").mock(
         side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=last)]
     )

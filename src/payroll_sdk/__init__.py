@@ -56,6 +56,7 @@ from .models import (
     PayrollAccount,
     Paystub,
     Shift,
+    UnreadableRecord,
     cents_to_decimal,
 )
 
@@ -180,6 +181,7 @@ __all__ = [
     "SourcedValue",
     "SyncPager",
     "UnprocessableEntityError",
+    "UnreadableRecord",
     "WebhookVerificationError",
     "YearlyPay",
     "__version__",

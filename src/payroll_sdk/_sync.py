@@ -25,6 +25,7 @@ import httpx
 from ._client import PayrollClient
 from ._config import NOT_GIVEN, NotGiven
 from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
+from ._dedup import IdSet
 from .models import (
     DirectDepositAllocations,
     Employment,
@@ -35,6 +36,7 @@ from .models import (
     PayrollAccount,
     Paystub,
     Shift,
+    UnreadableRecord,
 )
 
 if TYPE_CHECKING:
@@ -194,12 +196,18 @@ class SyncPager(Generic[_T]):
 
     ``for item in pager`` gives every item of every page (100 per page unless ``limit`` was
     set); :meth:`first_page` gives the first page only (a ``ListResponse`` with ``.meta``);
-    :meth:`pages` gives every page; :meth:`to_list` every item in a list.
+    :meth:`pages` gives every page; :meth:`to_list` every item in a list. Items come once per
+    id; records that could not be read are in :attr:`unreadable`, as on the async pager.
     """
 
     def __init__(self, pager: AsyncPager[_T], runner: _LoopThread) -> None:
         self._pager = pager
         self._runner = runner
+
+    @property
+    def unreadable(self) -> list[UnreadableRecord]:
+        """Records of the pages read so far that could not be read, raw (usually empty)."""
+        return self._pager.unreadable
 
     def first_page(self) -> ListResponse[_T]:
         """The first page: ``.data`` and ``.meta.next_cursor``."""
@@ -210,8 +218,9 @@ class SyncPager(Generic[_T]):
         return self._runner.iterate(self._pager.pages())
 
     def __iter__(self) -> Iterator[_T]:
+        seen = IdSet()
         for page in self.pages():
-            yield from page.data
+            yield from seen.new(page.data)
 
     def to_list(self) -> list[_T]:
         """Every item of every page."""

@@ -111,13 +111,14 @@ def _done(value: date | None) -> asyncio.Future[date | None]:
 async def test_windows_return_every_item_once_in_order() -> None:
     days = [TODAY - timedelta(days=n // 3) for n in range(1000)]  # 3 per day, ~1 year
     fake = _FakeList(days)
-    items, status = await fetch_history(
+    outcome = await fetch_history(
         fake.open,
         date_of=lambda item: item.day,
         from_date=None,
         to_date=None,
         start_hint=_done(TODAY - timedelta(days=340)),
     )
+    items, status = outcome.items, outcome.status
     assert [i.id for i in items] == [i.id for i in fake.items]
     assert status.state == "ok" and status.pages == len(fake.requests)
     assert len({(lo, hi) for lo, hi, _ in fake.requests}) > 2  # really split into windows
@@ -126,13 +127,14 @@ async def test_windows_return_every_item_once_in_order() -> None:
 async def test_a_wrong_start_date_costs_speed_not_data() -> None:
     days = [TODAY - timedelta(days=n) for n in range(600)]
     fake = _FakeList(days)
-    items, status = await fetch_history(
+    outcome = await fetch_history(
         fake.open,
         date_of=lambda item: item.day,
         from_date=None,
         to_date=None,
         start_hint=_done(TODAY - timedelta(days=200)),  # data goes back 600 days
     )
+    items, status = outcome.items, outcome.status
     assert [i.id for i in items] == [i.id for i in fake.items]
     assert status.state == "ok"
 
@@ -149,13 +151,14 @@ async def test_a_failed_window_keeps_the_others_and_is_partial() -> None:
     )
     broken = plan[1][1]
     fake = _FakeList(days, fail_windows_ending={broken})
-    items, status = await fetch_history(
+    outcome = await fetch_history(
         fake.open,
         date_of=lambda item: item.day,
         from_date=None,
         to_date=None,
         start_hint=_done(lower),
     )
+    items, status = outcome.items, outcome.status
     assert status.state == "partial" and status.reason is not None
     kept = [i.id for i in items]
     truth = [i.id for i in fake.items]
@@ -170,9 +173,10 @@ async def test_a_start_date_that_never_comes_falls_back_to_the_cursor_chain() ->
     days = [TODAY - timedelta(days=n // 2) for n in range(400)]
     fake = _FakeList(days)
     never: asyncio.Future[date | None] = asyncio.get_running_loop().create_future()
-    items, _ = await fetch_history(
+    outcome = await fetch_history(
         fake.open, date_of=lambda item: item.day, from_date=None, to_date=None, start_hint=never
     )
+    items = outcome.items
     assert [i.id for i in items] == [i.id for i in fake.items]
     assert {(lo, hi) for lo, hi, _ in fake.requests} == {(None, None)}
     never.cancel()

@@ -400,9 +400,33 @@ def test_pay_by_year_groups_by_calendar_year_and_currency_newest_first() -> None
     ]
     employer = only_employer([make_account(paystubs=paystubs)])
     assert employer.pay_by_year == [
-        YearlyPay(year=2025, currency="USD", gross=1000, net=700, paystubs=1),
-        YearlyPay(year=2024, currency="EUR", gross=4000, net=3000, paystubs=1),
-        YearlyPay(year=2024, currency="USD", gross=5000, net=3500, paystubs=2),
+        YearlyPay(
+            year=2025,
+            currency="USD",
+            gross=1000,
+            net=700,
+            paystubs=1,
+            partial=True,
+            partial_reason=f"year to date (as of {AS_OF.isoformat()})",
+        ),
+        YearlyPay(
+            year=2024,
+            currency="EUR",
+            gross=4000,
+            net=3000,
+            paystubs=1,
+            partial=True,
+            partial_reason="history starts on 2024-05-01",
+        ),
+        YearlyPay(
+            year=2024,
+            currency="USD",
+            gross=5000,
+            net=3500,
+            paystubs=2,
+            partial=True,
+            partial_reason="history starts on 2024-05-01",
+        ),
     ]
     assert employer.pay_by_year[0].gross_pay == Money(1000, "USD")
     assert employer.latest_pay_date == date(2025, 1, 3)

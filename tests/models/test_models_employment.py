@@ -48,8 +48,14 @@ def test_terminated_employment() -> None:
     assert employment.termination_date == date(2025, 5, 31)
 
 
-def test_employer_name_is_required() -> None:
+def test_a_missing_employer_name_is_none() -> None:
     body = json.loads((FIXTURES / "employment.json").read_bytes())
     del body["data"]["employer_name"]
+    assert EmploymentResponse.model_validate(body).data.employer_name is None
+
+
+def test_employment_without_an_id_is_rejected() -> None:
+    body = json.loads((FIXTURES / "employment.json").read_bytes())
+    del body["data"]["id"]
     with pytest.raises(pydantic.ValidationError):
         EmploymentResponse.model_validate(body)

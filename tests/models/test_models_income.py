@@ -53,10 +53,16 @@ def test_pay_frequency_is_optional() -> None:
     assert IncomeResponse.model_validate(body).data.pay_frequency is None
 
 
-@pytest.mark.parametrize("bad", [26.5, "2650", None])
+@pytest.mark.parametrize("bad", [26.5, "2650"])
 def test_compensation_amount_must_be_an_integer(bad: object) -> None:
     with pytest.raises(pydantic.ValidationError):
         IncomeResponse.model_validate_json(_with(compensation_amount=bad))
+
+
+def test_a_null_compensation_amount_stays_none_never_zero() -> None:
+    income = IncomeResponse.model_validate_json(_with(compensation_amount=None)).data
+    assert income.compensation_amount is None
+    assert income.compensation is None
 
 
 def test_compensation_in_a_zero_decimal_currency() -> None:

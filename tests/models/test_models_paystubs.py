@@ -81,7 +81,14 @@ def test_unknown_fields_and_categories_are_kept() -> None:
     assert parsed.model_extra == {"pay_group": "biweekly-hourly"}
 
 
-@pytest.mark.parametrize("bad", [1.5, 237838.0, "237838", True, None])
+def test_a_null_amount_stays_none_never_zero() -> None:
+    stub = _first_stub()
+    stub["gross_pay_amount"] = None
+    parsed = _parse_stub(stub)
+    assert parsed.gross_pay_amount is None and parsed.gross_pay is None
+
+
+@pytest.mark.parametrize("bad", [1.5, 237838.0, "237838", True])
 def test_money_must_be_an_integer(bad: object) -> None:
     stub = _first_stub()
     stub["gross_pay_amount"] = bad
@@ -114,12 +121,20 @@ def test_hours_accept_integers_and_floats() -> None:
     assert parsed.time_off[0].used_hours == 7.5
 
 
-@pytest.mark.parametrize("missing", ["pay_date", "currency", "taxes", "check_amount"])
+@pytest.mark.parametrize("missing", ["id", "account_id", "currency"])
 def test_required_paystub_fields(missing: str) -> None:
     stub = _first_stub()
     del stub[missing]
     with pytest.raises(pydantic.ValidationError):
         _parse_stub(stub)
+
+
+@pytest.mark.parametrize("missing", ["pay_date", "taxes", "check_amount", "created_at"])
+def test_fields_real_data_omits_are_read_as_missing(missing: str) -> None:
+    stub = _first_stub()
+    del stub[missing]
+    parsed = _parse_stub(stub)
+    assert getattr(parsed, missing) in (None, [])
 
 
 def test_document_download_url_is_masked_in_repr() -> None:

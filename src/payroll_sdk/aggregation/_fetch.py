@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._deadline import deadline_scope
+from .._dedup import unique_by_id
 from .._exceptions import InvalidInputError, PayrollError, ProfileIncompleteError
 from .._validation import check_date_range, path_id
 from ..models import ListResponse, ObjectResponse, PayrollAccount, Paystub, Shift
@@ -41,13 +42,6 @@ __all__ = ["fetch_profile", "resolve_include"]
 
 
 _T = TypeVar("_T")
-
-
-class _HasId(Protocol):
-    id: Any
-
-
-_I = TypeVar("_I", bound=_HasId)
 
 
 def resolve_include(include: Iterable[str] | None) -> frozenset[ResourceName]:
@@ -85,7 +79,8 @@ async def fetch_profile(
     with deadline_scope(deadline):
         # Errors here propagate: without the list of accounts there is no profile to return
         # (an unknown end user is NotFoundError, a bad secret AuthenticationError).
-        accounts = _unique_by_id([a async for a in client.accounts.list_for_end_user(end_user_id)])
+        listing = client.accounts.list_for_end_user(end_user_id)
+        accounts = unique_by_id([a async for a in listing])
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [
@@ -102,6 +97,8 @@ async def fetch_profile(
             resource=name,
             state=status.state,
             reason=status.reason,
+            unreadable=status.unreadable,
+            unreadable_ids=[r.id for r in p.unreadable.get(name, ()) if r.id is not None],
         )
         for p in profiles
         for name, status in p.status.items()
@@ -116,8 +113,9 @@ async def fetch_profile(
             profiles,
             stale_account_ids=unmonitored_account_ids(profiles),
         ),
-        complete=not problems,
+        complete=not problems and not listing.unreadable,
         problems=problems,
+        unreadable_accounts=listing.unreadable,
     )
     if strict and problems:
         first = problems[0]
@@ -128,20 +126,6 @@ async def fetch_profile(
             profile=profile,
         )
     return profile
-
-
-def _unique_by_id(items: Iterable[_I]) -> list[_I]:
-    """Each id once, in first-seen order. A server that serves a page twice (a cursor that
-    points back at a page already read) must not make an account, and its every request, appear
-    twice in the profile."""
-    seen: set[str] = set()
-    unique: list[_I] = []
-    for item in items:
-        key = str(item.id)
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
-    return unique
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -187,22 +171,28 @@ async def _fetch_account(
         return client.shifts.list(account_id, from_end_date=lo, to_end_date=hi).pages()
 
     async def paystubs() -> None:
-        profile.paystubs, status["paystubs"] = await fetch_history(
+        outcome = await fetch_history(
             paystub_pages,
             date_of=lambda stub: stub.pay_date,
             from_date=first,
             to_date=last,
             start_hint=start_date,
         )
+        profile.paystubs, status["paystubs"] = outcome.items, outcome.status
+        if outcome.unreadable:
+            profile.unreadable["paystubs"] = outcome.unreadable
 
     async def shifts() -> None:
-        profile.shifts, status["shifts"] = await fetch_history(
+        outcome = await fetch_history(
             shift_pages,
             date_of=lambda shift: shift.end_date,
             from_date=first,
             to_date=last,
             start_hint=start_date,
         )
+        profile.shifts, status["shifts"] = outcome.items, outcome.status
+        if outcome.unreadable:
+            profile.unreadable["shifts"] = outcome.unreadable
 
     async def income() -> None:
         response, status["income"] = await _fetch_object(client.income.get, account_id)

@@ -12,7 +12,8 @@ not a total, so the rest cannot be fetched by page number. Dates, though, can be
 3. the oldest window is open at the bottom (down to ``from_date``, or to the beginning), so a
    wrong or missing start date costs speed, never data;
 4. pages are concatenated newest window first and each id is kept once (the first page and
-   the newest window share the boundary date).
+   the newest window share the boundary date); records that could not be read are collected
+   from every page and make the status ``partial``.
 
 Measured on the sandbox (bench/cases/history.py): 13 chained pages at 50 ms took 789 ms;
 windows take about the first page plus the longest window.
@@ -25,12 +26,13 @@ import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, Final, Protocol, TypeVar
+from typing import Final, TypeVar
 
+from .._dedup import IdSet
 from .._exceptions import PayrollError
 from ..models import ListResponse
 from ..models.profile import ResourceStatus
-from ._outcome import FATAL, fetch_list, status_from_error
+from ._outcome import FATAL, ListOutcome, fetch_list, status_from_error, with_unreadable
 
 __all__ = ["fetch_history", "plan_windows"]
 
@@ -41,11 +43,7 @@ WINDOW_TARGET_ITEMS: Final = 75
 MAX_WINDOWS: Final = 16
 
 
-class _Dated(Protocol):
-    id: Any
-
-
-_I = TypeVar("_I", bound=_Dated)
+_I = TypeVar("_I")
 
 #: ``open_pages(from, to)`` iterates the pages of the list limited to ``from..to`` (inclusive).
 OpenPages = Callable[[date | None, date | None], AsyncGenerator[ListResponse[_I], None]]
@@ -87,36 +85,41 @@ def plan_windows(
 async def fetch_history(
     open_pages: OpenPages[_I],
     *,
-    date_of: Callable[[_I], date],
+    date_of: Callable[[_I], date | None],
     from_date: date | None,
     to_date: date | None,
     start_hint: Awaitable[date | None],
-) -> tuple[list[_I], ResourceStatus]:
-    """Every item of a dated list in ``from_date..to_date``, newest first, each id once."""
+) -> ListOutcome[_I]:
+    """Every item of a dated list in ``from_date..to_date``, newest first, each id once.
+
+    Records without a date (real data has them) are kept; they only take no part in sizing
+    the windows. A first page with no dated record at all is followed by its cursor.
+    """
     started = time.monotonic()
     chain = open_pages(from_date, to_date)
     try:
         first = await anext(chain)
     except StopAsyncIteration:  # pragma: no cover - a pager always yields its first page
-        return [], ResourceStatus(state="ok")
+        return ListOutcome([], ResourceStatus(state="ok"))
     except FATAL:
         raise
     except PayrollError as exc:
-        return [], status_from_error(exc, pages=0, attempts=0)
+        return ListOutcome([], status_from_error(exc, pages=0, attempts=0))
     refreshed = first.meta.refreshed_at
+    dates = [d for d in map(date_of, first.data) if d is not None]
     if not first.meta.next_cursor or not first.data:
         await chain.aclose()
-        return list(first.data), ResourceStatus(
-            state="ok", refreshed_at=refreshed, attempts=first.attempts, pages=1
-        )
+        return _merge(first, [], refreshed)
+    if not dates:
+        return _merge(first, [await fetch_list(chain)], refreshed)
 
     # The start date is fetched alongside the first page and is usually there by now; waiting
     # longer than the first page took would cost more than the windows save.
     hint = await _wait_briefly(start_hint, max(0.05, time.monotonic() - started))
     lower = max((d for d in (from_date, hint) if d is not None), default=None)
     windows = plan_windows(
-        newest=date_of(first.data[0]),
-        oldest=date_of(first.data[-1]),
+        newest=max(dates),
+        oldest=min(dates),
         items_on_page=len(first.data),
         lower_bound=lower,
         floor=from_date,
@@ -131,37 +134,40 @@ async def fetch_history(
 
 def _merge(
     first: ListResponse[_I],
-    parts: Iterable[tuple[list[_I], ResourceStatus]],
+    parts: Iterable[ListOutcome[_I]],
     refreshed: datetime | None,
-) -> tuple[list[_I], ResourceStatus]:
-    items: list[_I] = []
-    seen: set[str] = set()
+) -> ListOutcome[_I]:
+    parts = list(parts)
+    seen = IdSet()
+    items = list(seen.new(first.data))
+    unreadable = list(first.unreadable)
     pages, attempts = 1, first.attempts
     failure: ResourceStatus | None = None
-    for chunk in [list(first.data), *(part for part, _ in parts)]:
-        for item in chunk:
-            key = str(item.id)
-            if key not in seen:
-                seen.add(key)
-                items.append(item)
-    for _, status in parts:
-        pages += status.pages
-        attempts += status.attempts
-        if status.state != "ok" and failure is None:
-            failure = status
+    for part in parts:
+        items.extend(seen.new(part.items))
+        # A window overlapping the first page reads the same unreadable record again.
+        unreadable.extend(r for r in part.unreadable if r not in unreadable)
+        pages += part.status.pages
+        attempts += part.status.attempts
+        if failure is None and part.status.state != "ok" and not _only_unreadable(part.status):
+            failure = part.status
     if failure is None:
-        return items, ResourceStatus(
-            state="ok", refreshed_at=refreshed, attempts=attempts, pages=pages
+        status = ResourceStatus(state="ok", refreshed_at=refreshed, attempts=attempts, pages=pages)
+    else:
+        # A window that failed leaves a gap in the middle of the history: every page that was
+        # read is kept, and the status says the list is incomplete and why.
+        status = ResourceStatus(
+            state="partial",
+            refreshed_at=refreshed,
+            attempts=attempts,
+            pages=pages,
+            reason=failure.reason,
         )
-    # A window that failed leaves a gap in the middle of the history: every page that was read
-    # is kept, and the status says the list is incomplete and why.
-    return items, ResourceStatus(
-        state="partial",
-        refreshed_at=refreshed,
-        attempts=attempts,
-        pages=pages,
-        reason=failure.reason,
-    )
+    return ListOutcome(items, with_unreadable(status, unreadable), unreadable)
+
+
+def _only_unreadable(status: ResourceStatus) -> bool:
+    return status.reason is not None and status.reason.error == "UnreadableRecords"
 
 
 async def _wait_briefly(hint: Awaitable[date | None], seconds: float) -> date | None:

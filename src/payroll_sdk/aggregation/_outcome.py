@@ -6,9 +6,11 @@ Shared by the profile fan-out (``_fetch.py``) and the date windows (``_history.p
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Generic, TypeVar
 
+from .._dedup import IdSet
 from .._exceptions import (
     APIStatusError,
     AuthenticationError,
@@ -17,27 +19,40 @@ from .._exceptions import (
     PermissionDeniedError,
     ResponseValidationError,
 )
-from ..models import ListResponse
+from ..models import ListResponse, UnreadableRecord
 from ..models.profile import FailureReason, ResourceStatus
 
-__all__ = ["FATAL", "failure_reason", "fetch_list", "status_from_error"]
+__all__ = [
+    "FATAL",
+    "ListOutcome",
+    "failure_reason",
+    "fetch_list",
+    "status_from_error",
+    "with_unreadable",
+]
 
 #: Errors that end a profile at once: with a bad secret or no permission nothing else will work.
 FATAL = (AuthenticationError, PermissionDeniedError)
 
 
-class _HasId(Protocol):
-    id: Any
+_I = TypeVar("_I")
 
 
-_I = TypeVar("_I", bound=_HasId)
+@dataclass
+class ListOutcome(Generic[_I]):
+    """What reading one list (or one date window of it) gave: the records, each id once, the
+    records that could not be read, and the resource's status."""
+
+    items: list[_I]
+    status: ResourceStatus
+    unreadable: list[UnreadableRecord] = field(default_factory=list)
 
 
-async def fetch_list(
-    pages: AsyncIterator[ListResponse[_I]],
-) -> tuple[list[_I], ResourceStatus]:
+async def fetch_list(pages: AsyncIterator[ListResponse[_I]]) -> ListOutcome[_I]:
     items: list[_I] = []
-    seen: set[str] = set()
+    unreadable: list[UnreadableRecord] = []
+    # Pages can shift while being read (new paystubs arrive): keep each id once.
+    seen = IdSet()
     read = attempts = 0
     refreshed = None
     try:
@@ -46,17 +61,31 @@ async def fetch_list(
             attempts += page.attempts
             if refreshed is None:
                 refreshed = page.meta.refreshed_at
-            for item in page.data:
-                # Pages can shift while being read (new paystubs arrive): keep each id once.
-                key = str(item.id)
-                if key not in seen:
-                    seen.add(key)
-                    items.append(item)
+            items.extend(seen.new(page.data))
+            unreadable.extend(page.unreadable)
     except FATAL:
         raise
     except PayrollError as exc:
-        return items, status_from_error(exc, pages=read, attempts=attempts, refreshed=refreshed)
-    return items, ResourceStatus(state="ok", refreshed_at=refreshed, attempts=attempts, pages=read)
+        status = status_from_error(exc, pages=read, attempts=attempts, refreshed=refreshed)
+        return ListOutcome(items, with_unreadable(status, unreadable), unreadable)
+    status = ResourceStatus(state="ok", refreshed_at=refreshed, attempts=attempts, pages=read)
+    return ListOutcome(items, with_unreadable(status, unreadable), unreadable)
+
+
+def with_unreadable(status: ResourceStatus, unreadable: list[UnreadableRecord]) -> ResourceStatus:
+    """``status`` with the unreadable records counted: an ``ok`` list becomes ``partial``."""
+    if not unreadable:
+        return status
+    update: dict[str, object] = {"unreadable": len(unreadable)}
+    if status.state == "ok":
+        ids = [r.id for r in unreadable if r.id is not None]
+        listed = f" (ids: {', '.join(ids[:10])}{', ...' if len(ids) > 10 else ''})" if ids else ""
+        update["state"] = "partial"
+        update["reason"] = FailureReason(
+            error="UnreadableRecords",
+            message=f"{len(unreadable)} record(s) could not be read and were kept raw{listed}.",
+        )
+    return status.model_copy(update=update)
 
 
 def status_from_error(

@@ -16,6 +16,7 @@ from itertools import pairwise
 from typing import Final
 
 from ..models.direct_deposit import Allocation
+from ..models.employment import Employment
 from ..models.income import Income, PayFrequency
 from ..models.paystubs import Paystub
 from ..models.profile import AccountProfile
@@ -109,6 +110,7 @@ def summarize(accounts: Sequence[AccountProfile], *, as_of: date) -> ProfileSumm
             if account.direct_deposit_allocations is not None
             for allocation in _by_priority(account.direct_deposit_allocations.allocations)
         ],
+        notes=[f"{e.employer_name or e.account_id}: {note}" for e in employers for note in e.notes],
     )
 
 
@@ -116,28 +118,47 @@ def summarize(accounts: Sequence[AccountProfile], *, as_of: date) -> ProfileSumm
 
 
 def _summarize_account(account: AccountProfile, as_of: date) -> EmployerSummary:
+    notes: list[str] = []
     # Sorted here rather than trusting the API's order: the summary must not depend on it.
-    paystubs = sorted(account.paystubs, key=lambda p: (p.pay_date, p.id), reverse=True)
+    # Paystubs without a pay date stay in the profile; date-based figures cannot use them.
+    paystubs = sorted(
+        (p for p in account.paystubs if p.pay_date is not None),
+        key=lambda p: (p.pay_date, p.id),
+        reverse=True,
+    )
+    undated = len(account.paystubs) - len(paystubs)
+    if undated:
+        notes.append(f"{undated} paystub(s) without a pay date are left out of dated figures.")
+    no_amount = sum(
+        1 for p in account.paystubs if p.gross_pay_amount is None or p.net_pay_amount is None
+    )
+    if no_amount:
+        notes.append(f"{no_amount} paystub(s) without a gross or net amount are not in totals.")
+    undated_shifts = sum(1 for s in account.shifts if s.end_date is None)
+    if undated_shifts:
+        notes.append(f"{undated_shifts} shift(s) without an end date are left out of windows.")
+
     employment = account.employment
     status = employment.status if employment is not None else None
     start_date = employment.start_date if employment is not None else None
     termination_date = employment.termination_date if employment is not None else None
     employer_name = employment.employer_name if employment is not None else None
-    if employer_name is None:
+    if not (employer_name and employer_name.strip()):
         employer_name = next((p.employer_name for p in paystubs if p.employer_name), None)
 
-    if status is None:
+    if not status:
         # Without a status, recent pay is the best evidence of a current job.
         current = any(_in_window(p.pay_date, as_of, CURRENT_PAY_WINDOW_DAYS) for p in paystubs)
+        status = None
     else:
         current = status == "employed"
 
-    inferred = infer_pay_frequency(p.pay_date for p in paystubs)
+    inferred = infer_pay_frequency(_pay_date(p) for p in paystubs)
     reported = account.income.pay_frequency if account.income is not None else None
     recent = _latest_currency_only(
         [p for p in paystubs if _in_window(p.pay_date, as_of, RECENT_PAY_WINDOW_DAYS)]
     )
-    annualized, method = _annualize(paystubs, recent, inferred, account.income, as_of)
+    annualized, method = _annualize(paystubs, recent, inferred, account.income, as_of, notes)
     shifts = {days: _shifts_in_window(account.shifts, as_of, days) for days in SHIFT_WINDOWS_DAYS}
 
     return EmployerSummary(
@@ -152,22 +173,34 @@ def _summarize_account(account: AccountProfile, as_of: date) -> EmployerSummary:
             if start_date is None
             else whole_months_between(start_date, termination_date or as_of)
         ),
-        pay_by_year=_pay_by_year(paystubs),
+        pay_by_year=_pay_by_year(paystubs, as_of, inferred, employment),
         latest_pay_date=paystubs[0].pay_date if paystubs else None,
         pay_frequency_inferred=inferred,
         pay_frequency_reported=reported,
         pay_frequency_matches=(
             None if inferred is None or reported is None else inferred == reported
         ),
-        average_monthly_gross_3m=_monthly_average(recent, lambda p: p.gross_pay_amount),
-        average_monthly_net_3m=_monthly_average(recent, lambda p: p.net_pay_amount),
+        average_monthly_gross_3m=_monthly_average(
+            recent, lambda p: p.gross_pay_amount, "gross", notes
+        ),
+        average_monthly_net_3m=_monthly_average(recent, lambda p: p.net_pay_amount, "net", notes),
         annualized_income=annualized,
         annualized_method=method,
         shift_hours_30d=_total_shift_hours(shifts[30]),
         shift_hours_90d=_total_shift_hours(shifts[90]),
         shift_earnings_30d=_shift_earnings(shifts[30]),
         shift_earnings_90d=_shift_earnings(shifts[90]),
+        paystubs_without_date=undated,
+        paystubs_without_amount=no_amount,
+        shifts_without_date=undated_shifts,
+        notes=notes,
     )
+
+
+def _pay_date(paystub: Paystub) -> date:
+    # Only called on paystubs already filtered to those with a pay date.
+    assert paystub.pay_date is not None
+    return paystub.pay_date
 
 
 def whole_months_between(start: date, end: date) -> int:
@@ -216,23 +249,37 @@ def _annualize(
     inferred: PayFrequency | None,
     income: Income | None,
     as_of: date,
+    notes: list[str],
 ) -> tuple[Amount | None, AnnualizedMethod | None]:
     # The first rule that applies wins: a year of actual pay beats an extrapolation, which
-    # beats the rate the platform states.
+    # beats the rate the platform states. A rule whose paystubs lack a gross amount is passed
+    # over (a sum with a hole would understate the income), and the notes say so.
     trailing = _latest_currency_only(
         [p for p in paystubs if _in_window(p.pay_date, as_of, TRAILING_YEAR_DAYS)]
     )
-    if trailing and (as_of - trailing[-1].pay_date).days >= TRAILING_YEAR_MIN_SPAN_DAYS:
-        total = sum(p.gross_pay_amount for p in trailing)
-        return Amount(amount=total, currency=trailing[0].currency), "trailing_12_months"
+    if trailing and (as_of - _pay_date(trailing[-1])).days >= TRAILING_YEAR_MIN_SPAN_DAYS:
+        known = [p.gross_pay_amount for p in trailing if p.gross_pay_amount is not None]
+        if len(known) == len(trailing):
+            return Amount(amount=sum(known), currency=trailing[0].currency), "trailing_12_months"
+        notes.append(
+            f"Trailing-12-months income not computed: {len(trailing) - len(known)} paystub(s)"
+            " in the last year have no gross amount."
+        )
 
     periods = PERIODS_PER_YEAR.get(inferred) if inferred is not None else None
-    if periods is not None and len(recent) >= 2:
-        total = sum(p.gross_pay_amount for p in recent)
-        annual = divide_half_even(total * periods, len(recent))
+    # An average per paystub is not skewed by a paystub without an amount: it is left out
+    # of both the sum and the count.
+    known_recent = [p for p in recent if p.gross_pay_amount is not None]
+    if periods is not None and len(known_recent) >= 2:
+        total = sum(p.gross_pay_amount or 0 for p in known_recent)
+        annual = divide_half_even(total * periods, len(known_recent))
         return Amount(amount=annual, currency=recent[0].currency), "recent_pay_x_frequency"
 
-    if income is not None:
+    if (
+        income is not None
+        and income.compensation_amount is not None
+        and income.compensation_unit is not None
+    ):
         units = COMPENSATION_UNITS_PER_YEAR.get(income.compensation_unit)
         if units is not None:
             annual = income.compensation_amount * units
@@ -241,12 +288,26 @@ def _annualize(
 
 
 def _monthly_average(
-    recent: Sequence[Paystub], amount_of: Callable[[Paystub], int]
+    recent: Sequence[Paystub],
+    amount_of: Callable[[Paystub], int | None],
+    label: str,
+    notes: list[str],
 ) -> Amount | None:
     if not recent:
         return None
-    total = sum(amount_of(p) for p in recent)
-    return Amount(amount=divide_half_even(total, RECENT_PAY_MONTHS), currency=recent[0].currency)
+    amounts = [amount_of(p) for p in recent]
+    known = [a for a in amounts if a is not None]
+    if len(known) < len(amounts):
+        # A monthly total with a missing paycheck would understate: no figure rather than a
+        # wrong one.
+        notes.append(
+            f"3-month average {label} pay not computed: {len(amounts) - len(known)} paystub(s)"
+            f" in the last {RECENT_PAY_WINDOW_DAYS} days have no {label} amount."
+        )
+        return None
+    return Amount(
+        amount=divide_half_even(sum(known), RECENT_PAY_MONTHS), currency=recent[0].currency
+    )
 
 
 def _latest_currency_only(paystubs: Sequence[Paystub]) -> list[Paystub]:
@@ -261,19 +322,74 @@ def _latest_currency_only(paystubs: Sequence[Paystub]) -> list[Paystub]:
     return [p for p in paystubs if p.currency.upper() == currency]
 
 
-def _pay_by_year(paystubs: Iterable[Paystub]) -> list[YearlyPay]:
-    totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+#: Longest pay period of a frequency, in days: a first paystub paid later than this into a
+#: year means the history started after the year did (unknown frequency: a month).
+_PERIOD_DAYS: Final[dict[str, int]] = {"weekly": 7, "bi-weekly": 14, "semi-monthly": 16}
+
+
+def _pay_by_year(
+    paystubs: Sequence[Paystub],
+    as_of: date,
+    inferred: PayFrequency | None,
+    employment: Employment | None,
+) -> list[YearlyPay]:
+    """Totals per (year, currency) of dated paystubs (newest first), partial years marked."""
+    totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for paystub in paystubs:
-        bucket = totals[(paystub.pay_date.year, paystub.currency.upper())]
-        bucket[0] += paystub.gross_pay_amount
-        bucket[1] += paystub.net_pay_amount
+        bucket = totals[(_pay_date(paystub).year, paystub.currency.upper())]
+        bucket[0] += paystub.gross_pay_amount or 0
+        bucket[1] += paystub.net_pay_amount or 0
         bucket[2] += 1
-    return [
-        YearlyPay(year=year, currency=currency, gross=gross, net=net, paystubs=count)
-        for (year, currency), (gross, net, count) in sorted(
-            totals.items(), key=lambda item: (-item[0][0], item[0][1])
+        if paystub.gross_pay_amount is None or paystub.net_pay_amount is None:
+            bucket[3] += 1
+    oldest = paystubs[-1] if paystubs else None
+    years: list[YearlyPay] = []
+    for (year, currency), (gross, net, count, holes) in sorted(
+        totals.items(), key=lambda item: (-item[0][0], item[0][1])
+    ):
+        reasons = []
+        if oldest is not None and _pay_date(oldest).year == year:
+            reason = _history_start_reason(oldest, inferred, employment)
+            if reason:
+                reasons.append(reason)
+        ended = employment.termination_date if employment is not None else None
+        if year == as_of.year and not (ended is not None and ended.year == year):
+            reasons.append(f"year to date (as of {as_of.isoformat()})")
+        if holes:
+            reasons.append(f"{holes} paystub(s) without an amount")
+        years.append(
+            YearlyPay(
+                year=year,
+                currency=currency,
+                gross=gross,
+                net=net,
+                paystubs=count,
+                partial=bool(reasons),
+                partial_reason="; ".join(reasons) or None,
+            )
         )
-    ]
+    return years
+
+
+def _history_start_reason(
+    oldest: Paystub, inferred: PayFrequency | None, employment: Employment | None
+) -> str | None:
+    """Why the oldest year's total is not a whole year's, or None when it is."""
+    pay_date = _pay_date(oldest)
+    ytd, gross = oldest.gross_pay_ytd, oldest.gross_pay_amount
+    if ytd is not None and gross is not None:
+        # The year-to-date figure is the evidence: larger than the paystub itself means pay
+        # earlier in the year that the history does not show.
+        if ytd > gross:
+            return f"history starts on {pay_date.isoformat()}, after earlier pay that year"
+        return None
+    start = employment.start_date if employment is not None else None
+    if start is not None and start.year == pay_date.year:
+        return None  # the job itself started that year
+    period = _PERIOD_DAYS.get(inferred or "", 31)
+    if (pay_date - date(pay_date.year, 1, 1)).days >= period:
+        return f"history starts on {pay_date.isoformat()}"
+    return None
 
 
 # --- shifts -----------------------------------------------------------------------------------
@@ -297,9 +413,11 @@ def shift_hours(shift: Shift) -> float:
     total = 0.0
     for interval in shift.timestamps:
         try:
-            total += max(interval.hours, 0.0)
+            hours = interval.hours
         except TypeError:
             continue
+        if hours is not None:
+            total += max(hours, 0.0)
     return total
 
 
@@ -360,7 +478,8 @@ def _merge_identities(
         if identity is None:
             continue
         account_id = account.account.id
-        names.add(identity.full_name, account_id)
+        if identity.full_name:
+            names.add(identity.full_name, account_id)
         for email in identity.emails or ():
             emails.add(email, account_id)
         for phone in identity.phone_numbers or ():
@@ -430,9 +549,10 @@ def _deposit_destination(account_id: str, allocation: Allocation) -> DepositDest
 # --- small helpers ----------------------------------------------------------------------------
 
 
-def _in_window(day: date, as_of: date, days: int) -> bool:
-    """``as_of - days < day <= as_of``: the last ``days`` days, ``as_of`` included."""
-    return as_of - timedelta(days=days) < day <= as_of
+def _in_window(day: date | None, as_of: date, days: int) -> bool:
+    """``as_of - days < day <= as_of``: the last ``days`` days, ``as_of`` included (a record
+    without a date is in no window)."""
+    return day is not None and as_of - timedelta(days=days) < day <= as_of
 
 
 def _amounts(totals: dict[str, int]) -> list[Amount]:

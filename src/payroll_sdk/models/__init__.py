@@ -13,6 +13,7 @@ Responses are wrapped in :class:`ObjectResponse` or :class:`ListResponse`; the a
 
 from ._base import Cents, Currency, Money, PayrollModel, cents_to_decimal, minor_unit_exponent
 from ._envelope import ListMeta, ListResponse, ObjectMeta, ObjectResponse
+from ._tolerant import UnreadableRecord
 from .accounts import (
     DataTimestamps,
     MonitoringStatus,
@@ -98,6 +99,7 @@ __all__ = [
     "TaxCategory",
     "TimeOff",
     "TimeOffCategory",
+    "UnreadableRecord",
     "cents_to_decimal",
     "minor_unit_exponent",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import Field
+
 from ._base import PayrollModel
 from ._envelope import ListResponse, ObjectResponse
 
@@ -47,12 +49,13 @@ class PayrollAccount(PayrollModel):
     """
 
     id: str
-    created_at: datetime
-    platform_id: str
-    connected: bool
-    monitoring_status: MonitoringStatus
-    data_updated_at: DataTimestamps
-    data_refreshed_at: DataTimestamps
+    created_at: datetime | None = None
+    platform_id: str | None = None
+    #: None when the API did not say: not taken as connected.
+    connected: bool | None = None
+    monitoring_status: MonitoringStatus | None = None
+    data_updated_at: DataTimestamps = Field(default_factory=DataTimestamps)
+    data_refreshed_at: DataTimestamps = Field(default_factory=DataTimestamps)
     end_user_id: str | None = None
     link_token_id: str | None = None
     customer_id: str | None = None

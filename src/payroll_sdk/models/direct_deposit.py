@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from ._base import Cents, Currency, Money, PayrollModel
 from ._envelope import ObjectResponse
 
@@ -60,9 +62,9 @@ class DirectDepositAllocations(PayrollModel):
 
     id: str
     account_id: str
-    created_at: datetime
-    updated_at: datetime
-    allocations: list[Allocation]
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    allocations: list[Allocation] = Field(default_factory=list)
 
 
 DirectDepositAllocationsResponse = ObjectResponse[DirectDepositAllocations]

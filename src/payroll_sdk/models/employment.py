@@ -23,10 +23,10 @@ class Employment(PayrollModel):
     """
 
     id: str
-    created_at: datetime
-    updated_at: datetime
     account_id: str
-    employer_name: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    employer_name: str | None = None
     status: EmploymentStatus | None = None
     start_date: date | None = None
     termination_date: date | None = None

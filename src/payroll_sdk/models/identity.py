@@ -26,10 +26,10 @@ class Identity(PayrollModel):
     __masked_fields__ = frozenset({"full_name", "emails", "date_of_birth", "last_four_ssn"})
 
     id: str
-    created_at: datetime
-    updated_at: datetime
     account_id: str
-    full_name: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    full_name: str | None = None
     emails: list[str] | None = None
     date_of_birth: date | None = None
     last_four_ssn: StrictStr | None = None

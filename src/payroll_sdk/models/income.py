@@ -39,17 +39,19 @@ class Income(PayrollModel):
     """
 
     id: str
-    created_at: datetime
-    updated_at: datetime
     account_id: str
-    compensation_amount: Cents
-    compensation_unit: CompensationUnit
     currency: Currency
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    compensation_amount: Cents | None = None
+    compensation_unit: CompensationUnit | None = None
     pay_frequency: PayFrequency | None = None
 
     @property
-    def compensation(self) -> Money:
-        """``compensation_amount`` in ``currency`` (per ``compensation_unit``)."""
+    def compensation(self) -> Money | None:
+        """``compensation_amount`` in ``currency`` (per ``compensation_unit``); None if not sent."""
+        if self.compensation_amount is None:
+            return None
         return Money(self.compensation_amount, self.currency)
 
 

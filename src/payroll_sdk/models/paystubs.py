@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from ._base import Cents, Currency, Money, PayrollModel
 from ._envelope import ListResponse, ObjectResponse
 
@@ -117,9 +119,9 @@ class Tax(PayrollModel):
     ``amount`` is in cents.
     """
 
-    name: str
-    category: TaxCategory
-    amount: Cents
+    name: str | None = None
+    category: TaxCategory | None = None
+    amount: Cents | None = None
 
 
 class Deduction(PayrollModel):
@@ -128,10 +130,10 @@ class Deduction(PayrollModel):
     ``amount`` is in cents; ``type`` says whether it was taken before or after tax.
     """
 
-    name: str
-    category: DeductionCategory
-    amount: Cents
-    type: DeductionType
+    name: str | None = None
+    category: DeductionCategory | None = None
+    amount: Cents | None = None
+    type: DeductionType | None = None
 
 
 class Earning(PayrollModel):
@@ -140,9 +142,9 @@ class Earning(PayrollModel):
     ``amount`` and the hourly ``rate`` are cents; ``hours`` is a (fractional) number of hours.
     """
 
-    name: str
-    category: EarningCategory
-    amount: Cents
+    name: str | None = None
+    category: EarningCategory | None = None
+    amount: Cents | None = None
     rate: Cents | None = None
     hours: float | None = None
 
@@ -150,8 +152,8 @@ class Earning(PayrollModel):
 class TimeOff(PayrollModel):
     """A time-off balance on a paystub, in hours (wire schema ``TimeOffObjPublicResponseItem``)."""
 
-    name: str
-    category: TimeOffCategory
+    name: str | None = None
+    category: TimeOffCategory | None = None
     available_hours: float | None = None
     earned_hours: float | None = None
     used_hours: float | None = None
@@ -176,23 +178,27 @@ class Paystub(PayrollModel):
 
     All ``*_amount``, ``total_*`` and ``*_ytd`` fields are integer cents in ``currency``;
     :attr:`gross_pay`, :attr:`net_pay` and :meth:`money` give :class:`Money` values.
+
+    Real data omits values the contract requires, so everything but ``id``, ``account_id`` and
+    ``currency`` may be ``None`` (line-item lists default to empty): a missing amount is
+    ``None``, never ``0`` (see ``docs/data-quality.md``).
     """
 
     id: str
-    created_at: datetime
     account_id: str
-    pay_date: date
     currency: Currency
-    gross_pay_amount: Cents
-    net_pay_amount: Cents
-    check_amount: Cents
-    total_taxes: Cents
-    total_deductions: Cents
-    total_reimbursements: Cents
-    taxes: list[Tax]
-    deductions: list[Deduction]
-    earnings: list[Earning]
-    time_off: list[TimeOff]
+    created_at: datetime | None = None
+    pay_date: date | None = None
+    gross_pay_amount: Cents | None = None
+    net_pay_amount: Cents | None = None
+    check_amount: Cents | None = None
+    total_taxes: Cents | None = None
+    total_deductions: Cents | None = None
+    total_reimbursements: Cents | None = None
+    taxes: list[Tax] = Field(default_factory=list)
+    deductions: list[Deduction] = Field(default_factory=list)
+    earnings: list[Earning] = Field(default_factory=list)
+    time_off: list[TimeOff] = Field(default_factory=list)
     pay_period_start: date | None = None
     pay_period_end: date | None = None
     gross_pay_ytd: Cents | None = None
@@ -206,14 +212,14 @@ class Paystub(PayrollModel):
         return Money(amount, self.currency)
 
     @property
-    def gross_pay(self) -> Money:
-        """Earnings before taxes and deductions (``gross_pay_amount``)."""
-        return self.money(self.gross_pay_amount)
+    def gross_pay(self) -> Money | None:
+        """Earnings before taxes and deductions (``gross_pay_amount``); None when not sent."""
+        return None if self.gross_pay_amount is None else self.money(self.gross_pay_amount)
 
     @property
-    def net_pay(self) -> Money:
-        """Earnings after taxes and deductions (``net_pay_amount``)."""
-        return self.money(self.net_pay_amount)
+    def net_pay(self) -> Money | None:
+        """Earnings after taxes and deductions (``net_pay_amount``); None when not sent."""
+        return None if self.net_pay_amount is None else self.money(self.net_pay_amount)
 
 
 PaystubResponse = ObjectResponse[Paystub]

@@ -9,6 +9,7 @@ from typing import Final, Literal
 from pydantic import Field
 
 from ._base import PayrollModel
+from ._tolerant import UnreadableRecord
 from .accounts import PayrollAccount
 from .direct_deposit import DirectDepositAllocations
 from .employment import Employment
@@ -48,7 +49,8 @@ ResourceState = Literal["ok", "not_found", "failed", "partial", "skipped"]
 - ``ok``: fetched completely;
 - ``not_found``: the API has none (404 ``RECORD_NOT_FOUND``): not a failure;
 - ``failed``: nothing could be read, after retries;
-- ``partial``: some pages were read, then a later page failed (the pages read are kept);
+- ``partial``: some pages were read, then a later page failed (the pages read are kept), or
+  some records could not be read (``unreadable`` counts them; the others are kept);
 - ``skipped``: not asked for (``include=``).
 """
 
@@ -79,6 +81,8 @@ class ResourceStatus(PayrollModel):
     attempts: int = 0
     #: Pages read (1 for single-object resources that were read).
     pages: int = 0
+    #: Records that could not be read (kept raw in ``AccountProfile.unreadable``).
+    unreadable: int = 0
     reason: FailureReason | None = None
 
 
@@ -90,6 +94,10 @@ class Problem(PayrollModel):
     resource: ResourceName
     state: ResourceState
     reason: FailureReason | None = None
+    #: Records of this resource that could not be read (0 when the problem is a failed page).
+    unreadable: int = 0
+    #: Ids of those records, when they have one.
+    unreadable_ids: list[str] = Field(default_factory=list)
 
 
 class AccountProfile(PayrollModel):
@@ -98,6 +106,8 @@ class AccountProfile(PayrollModel):
     Single-object resources are ``None`` when not fetched: check ``status[name].state`` to
     tell "the API has none" (``not_found``) from "we could not read it" (``failed``).
     Paystubs are newest first by pay date and shifts newest first by end date, each id once.
+    ``unreadable`` holds, per list resource,
+    the records that could not be read, raw (see :class:`~payroll_sdk.UnreadableRecord`).
     """
 
     account: PayrollAccount
@@ -108,14 +118,17 @@ class AccountProfile(PayrollModel):
     paystubs: list[Paystub] = Field(default_factory=list)
     shifts: list[Shift] = Field(default_factory=list)
     status: dict[ResourceName, ResourceStatus] = Field(default_factory=dict)
+    unreadable: dict[ResourceName, list[UnreadableRecord]] = Field(default_factory=dict)
 
 
 class PayrollProfile(PayrollModel):
     """Everything ``get_profile`` learned about one end user.
 
     ``complete`` is true when every resource of every account is ``ok`` or ``not_found``
-    (``skipped`` ones, which were not asked for, do not count against it); otherwise
-    ``problems`` lists each resource that failed, with the account, the resource and the reason.
+    (``skipped`` ones, which were not asked for, do not count against it) and every account of
+    the listing could be read; otherwise ``problems`` lists each resource that failed or is
+    partial, with the account, the resource and the reason, and ``unreadable_accounts`` holds
+    the account records that could not be read, raw.
     """
 
     end_user_id: str
@@ -124,6 +137,7 @@ class PayrollProfile(PayrollModel):
     summary: ProfileSummary
     complete: bool
     problems: list[Problem] = Field(default_factory=list)
+    unreadable_accounts: list[UnreadableRecord] = Field(default_factory=list)
 
     @property
     def attempts(self) -> int:

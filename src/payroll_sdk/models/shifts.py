@@ -25,18 +25,22 @@ class ShiftTimestamp(PayrollModel):
     to get the wire key back.
     """
 
-    from_: datetime = Field(alias="from")
-    to: datetime
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
 
     @property
-    def duration(self) -> timedelta:
-        """``to - from_``. Both ends must be offset-aware (the API sends offsets) or both naive."""
+    def duration(self) -> timedelta | None:
+        """``to - from_`` (None when an end is missing). Both ends must be offset-aware (the API
+        sends offsets) or both naive."""
+        if self.from_ is None or self.to is None:
+            return None
         return self.to - self.from_
 
     @property
-    def hours(self) -> float:
-        """The interval's length in hours."""
-        return self.duration.total_seconds() / 3600
+    def hours(self) -> float | None:
+        """The interval's length in hours (None when an end is missing)."""
+        duration = self.duration
+        return None if duration is None else duration.total_seconds() / 3600
 
 
 class ShiftEarning(PayrollModel):
@@ -46,8 +50,8 @@ class ShiftEarning(PayrollModel):
     (fractional) number of hours.
     """
 
-    name: str
-    category: EarningCategory
+    name: str | None = None
+    category: EarningCategory | None = None
     amount: Cents | None = None
     rate: Cents | None = None
     hours: float | None = None
@@ -57,18 +61,19 @@ class Shift(PayrollModel):
     """One shift of work (wire schema ``ShiftObjResponse``).
 
     ``timestamps`` holds the clock-in/clock-out intervals; ``earnings`` what the shift paid, in
-    cents of ``currency`` (:attr:`total_earnings` adds them up).
+    cents of ``currency`` (:attr:`total_earnings` adds them up). As on paystubs, everything but
+    ``id``, ``account_id`` and ``currency`` may be ``None`` in real data.
     """
 
     id: str
-    created_at: datetime
     account_id: str
-    start_date: date
-    end_date: date
-    type: ShiftType
-    timestamps: list[ShiftTimestamp]
     currency: Currency
-    earnings: list[ShiftEarning]
+    created_at: datetime | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    type: ShiftType | None = None
+    timestamps: list[ShiftTimestamp] = Field(default_factory=list)
+    earnings: list[ShiftEarning] = Field(default_factory=list)
     timezone: str | None = None
 
     def money(self, amount: int) -> Money:
@@ -82,8 +87,9 @@ class Shift(PayrollModel):
 
     @property
     def hours_worked(self) -> float:
-        """The sum of the intervals in ``timestamps``, in hours."""
-        return sum(t.hours for t in self.timestamps)
+        """The sum of the intervals in ``timestamps``, in hours (intervals missing an end are
+        left out)."""
+        return sum(hours for t in self.timestamps if (hours := t.hours) is not None)
 
 
 ShiftPage = ListResponse[Shift]

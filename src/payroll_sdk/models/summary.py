@@ -106,7 +106,12 @@ class SourcedValue(_SummaryModel):
 class YearlyPay(_SummaryModel):
     """Pay of one calendar year (by paystub ``pay_date``) in one currency.
 
-    ``gross`` and ``net`` are integer cents in ``currency``; ``paystubs`` counts the paystubs.
+    ``gross`` and ``net`` are integer cents in ``currency``, summed over the paystubs that
+    carry them; ``paystubs`` counts the paystubs. ``partial`` is true when the total is not a
+    whole year's: the history starts after the year began (``gross_pay_ytd`` on the first
+    paystub shows earlier pay, or its pay date is later than one pay period into the year),
+    the year is still running (year to date), or some paystubs carry no amount.
+    ``partial_reason`` says which, in words.
     """
 
     year: int
@@ -114,6 +119,8 @@ class YearlyPay(_SummaryModel):
     gross: Cents
     net: Cents
     paystubs: int
+    partial: bool = False
+    partial_reason: str | None = None
 
     @property
     def gross_pay(self) -> Money:
@@ -160,6 +167,12 @@ class EmployerSummary(_SummaryModel):
     #: Verification figures (tenure, pay rate, year to date, last paystubs); see
     #: :mod:`payroll_sdk.models.figures`.
     figures: EmployerFigures | None = None
+    #: Records kept in the profile but left out of figures that need what they lack.
+    paystubs_without_date: int = 0
+    paystubs_without_amount: int = 0
+    shifts_without_date: int = 0
+    #: What the reader must know about these figures (data holes, staleness), in words.
+    notes: list[str] = Field(default_factory=list)
 
 
 _ACCOUNT_NUMBER_MASK: Final = "••"
@@ -240,3 +253,5 @@ class ProfileSummary(_SummaryModel):
     direct_deposit_destinations: list[DepositDestination] = Field(default_factory=list)
     #: Per-user verification figures: pay gaps, income stability and trend.
     income: IncomeFigures = Field(default_factory=IncomeFigures)
+    #: Every employer's notes, prefixed with the employer (or account id), then overall ones.
+    notes: list[str] = Field(default_factory=list)
