@@ -16,7 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._client import PayrollClient
-from ._config import ENVIRONMENTS, NOT_GIVEN, NotGiven
+from ._config import DEFAULT_STALE_AFTER, ENVIRONMENTS, NOT_GIVEN, NotGiven
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -66,6 +66,8 @@ if TYPE_CHECKING:
     from .models.profile import (
         AccountProfile,
         FailureReason,
+        Freshness,
+        FreshnessVerdict,
         PayrollProfile,
         Problem,
         ResourceName,
@@ -91,6 +93,8 @@ _LAZY: dict[str, str] = {
         (
             "AccountProfile",
             "FailureReason",
+            "Freshness",
+            "FreshnessVerdict",
             "PayrollProfile",
             "Problem",
             "ResourceName",
@@ -127,6 +131,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "DEFAULT_STALE_AFTER",
     "ENVIRONMENTS",
     "NOT_GIVEN",
     "APIConnectionError",
@@ -149,6 +154,8 @@ __all__ = [
     "Employment",
     "FailureReason",
     "FieldError",
+    "Freshness",
+    "FreshnessVerdict",
     "Identity",
     "Income",
     "InternalServerError",

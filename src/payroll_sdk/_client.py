@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Unpack
 
@@ -17,6 +17,7 @@ from ._config import (
     DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_AFTER_CAP,
+    DEFAULT_STALE_AFTER,
     NOT_GIVEN,
     NotGiven,
     given_or,
@@ -248,6 +249,7 @@ class PayrollClient:
         to_date: date | str | None = None,
         deadline: float | NotGiven | None = NOT_GIVEN,
         strict: bool = False,
+        stale_after: timedelta | float = DEFAULT_STALE_AFTER,
     ) -> PayrollProfile:
         """Everything about one end user, from all their payroll accounts, in one model.
 
@@ -262,6 +264,9 @@ class PayrollClient:
         - ``from_date``/``to_date``: limit paystub pay dates and shift end dates.
         - ``deadline``: seconds for the whole profile, across every call and retry (default:
           the client's ``deadline``).
+        - ``stale_after``: data last refreshed longer ago than this (a ``timedelta`` or days;
+          default 35) makes its account ``stale`` in ``account.freshness``, and the summary
+          stops counting it as current.
         """
         from .aggregation import fetch_profile
 
@@ -273,6 +278,7 @@ class PayrollClient:
             to_date=to_date,
             deadline=resolve_deadline(deadline, self._options.deadline),
             strict=strict,
+            stale_after=stale_after,
         )
 
     def get_profiles(
@@ -285,6 +291,7 @@ class PayrollClient:
         to_date: date | str | None = None,
         deadline: float | NotGiven | None = NOT_GIVEN,
         on_progress: Callable[[int, int | None], None] | None = None,
+        stale_after: timedelta | float = DEFAULT_STALE_AFTER,
     ) -> AsyncGenerator[ProfileResult, None]:
         """Profiles for many users, yielded as each completes (not in input order).
 
@@ -306,6 +313,7 @@ class PayrollClient:
             to_date=to_date,
             deadline=resolve_deadline(deadline, self._options.deadline),
             on_progress=on_progress,
+            stale_after=stale_after,
         )
 
     # -- lifecycle --------------------------------------------------------------------------

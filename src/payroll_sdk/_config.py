@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import urllib.parse
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Final, Literal, TypeVar
 
 import httpx
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_MAX_IN_FLIGHT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RETRY_AFTER_CAP",
+    "DEFAULT_STALE_AFTER",
     "DEFAULT_TIMEOUT",
     "ENVIRONMENTS",
     "NOT_GIVEN",
@@ -65,6 +67,11 @@ DEFAULT_CONNECTIONS_PER_SHARD: Final = 5
 DEFAULT_LIMITS: Final = httpx.Limits(
     max_connections=DEFAULT_MAX_IN_FLIGHT, max_keepalive_connections=DEFAULT_MAX_IN_FLIGHT
 )
+
+#: ``get_profile(stale_after=...)``: one pay period of the longest common schedule (monthly,
+#: up to 31 days) plus a few days of platform delay. Data older than this has missed at least
+#: one paycheck, so it is not shown as current (see docs/data-quality.md, "Freshness").
+DEFAULT_STALE_AFTER: Final = timedelta(days=35)
 
 ENV_SECRET: Final = "PAYROLL_API_SECRET"
 ENV_BASE_URL: Final = "PAYROLL_BASE_URL"

@@ -16,16 +16,16 @@ import asyncio
 import enum
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Unpack
 
 import httpx
 
 from ._client import PayrollClient
-from ._config import NOT_GIVEN, NotGiven
-from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
+from ._config import DEFAULT_STALE_AFTER, NOT_GIVEN, NotGiven
 from ._dedup import IdSet
+from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
 from .models import (
     DirectDepositAllocations,
     Employment,
@@ -455,6 +455,7 @@ class PayrollClientSync:
         to_date: date | str | None = None,
         deadline: float | NotGiven | None = NOT_GIVEN,
         strict: bool = False,
+        stale_after: timedelta | float = DEFAULT_STALE_AFTER,
     ) -> PayrollProfile:
         """Everything about one end user (see :meth:`PayrollClient.get_profile`)."""
         return self._runner.run(
@@ -465,6 +466,7 @@ class PayrollClientSync:
                 to_date=to_date,
                 deadline=deadline,
                 strict=strict,
+                stale_after=stale_after,
             )
         )
 
@@ -478,6 +480,7 @@ class PayrollClientSync:
         to_date: date | str | None = None,
         deadline: float | NotGiven | None = NOT_GIVEN,
         on_progress: Callable[[int, int | None], None] | None = None,
+        stale_after: timedelta | float = DEFAULT_STALE_AFTER,
     ) -> Iterator[ProfileResult]:
         """Profiles for many users, yielded as each completes (see
         :meth:`PayrollClient.get_profiles`).
@@ -495,6 +498,7 @@ class PayrollClientSync:
             to_date=to_date,
             deadline=deadline,
             on_progress=on_progress,
+            stale_after=stale_after,
         )
         return self._runner.iterate(results)
 

@@ -26,7 +26,7 @@ from payroll_sdk.models import (
     Paystub,
     Shift,
 )
-from payroll_sdk.models.profile import AccountProfile
+from payroll_sdk.models.profile import RESOURCE_NAMES, AccountProfile
 from payroll_sdk.models.summary import (
     Amount,
     DepositDestination,
@@ -38,6 +38,7 @@ from payroll_sdk.models.summary import (
 
 AS_OF = date(2025, 6, 16)
 CREATED = "2025-01-01T00:00:00.000000+00:00"
+REFRESHED = "2025-06-15T06:00:00.000000+00:00"
 
 
 # --- a small factory: wire-shaped dicts, validated as the client would ----------------------------
@@ -185,7 +186,8 @@ def make_account(account_id: str = "acct-1", **resources: Any) -> AccountProfile
             "connected": True,
             "monitoring_status": "active",
             "data_updated_at": {},
-            "data_refreshed_at": {},
+            # Refreshed the day before AS_OF: fresh, so figures count as current.
+            "data_refreshed_at": dict.fromkeys(RESOURCE_NAMES, REFRESHED),
         }
     )
     return AccountProfile(account=account, **resources)
@@ -231,6 +233,7 @@ def test_an_account_with_no_resources_gives_none_rather_than_errors() -> None:
             average_monthly_net_3m=None,
             annualized_income=None,
             annualized_method=None,
+            freshness="fresh",
         )
     ]
     assert summary.names == summary.emails == summary.phone_numbers == []

@@ -204,3 +204,19 @@ def test_python_dash_m_in_a_subprocess() -> None:
     assert employment is not None
     assert employment["employer_name"] in completed.stdout
     assert completed.stderr == ""
+
+
+def test_profile_text_warns_about_data_that_is_not_current(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["profile", "user_degraded", "--sandbox"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    first = " ".join(out.split("READ FIRST", 1)[1].split("At a glance", 1)[0].split())
+    assert first.count("is disconnected (not connected") == 2
+    assert "stale after 35 days" in first
+    assert re.search(r"Current employers +none", out)
+
+
+def test_profile_text_of_current_data_has_no_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profile", "user_single", "--sandbox", "--stale-after", "10"]) == ExitCode.OK
+    assert "READ FIRST" not in capsys.readouterr().out

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from .._config import DEFAULT_STALE_AFTER
 from .._exceptions import InvalidInputError, PayrollError
 from .._validation import check_date_range
 from ..models.profile import PayrollProfile
 from ._fetch import fetch_profile, resolve_include
+from ._freshness import check_stale_after
 
 if TYPE_CHECKING:
     from .._client import PayrollClient
@@ -51,6 +53,7 @@ async def iter_profiles(
     to_date: date | str | None,
     deadline: float | None,
     on_progress: Callable[[int, int | None], None] | None,
+    stale_after: timedelta | float = DEFAULT_STALE_AFTER,
 ) -> AsyncGenerator[ProfileResult, None]:
     """Yield a :class:`ProfileResult` per user as each completes.
 
@@ -67,6 +70,7 @@ async def iter_profiles(
     wanted = resolve_include(include)
     # Checked once, here: a bad range is the caller's mistake, not each user's failure.
     from_date, to_date = check_date_range(from_date, to_date, "from_date", "to_date")
+    stale_after = check_stale_after(stale_after)
     total = len(end_user_ids) if isinstance(end_user_ids, Sized) else None
     ids: Iterator[str] = iter(end_user_ids)
     pending: set[asyncio.Task[ProfileResult]] = set()
@@ -82,6 +86,7 @@ async def iter_profiles(
                 to_date=to_date,
                 deadline=deadline,
                 strict=False,
+                stale_after=stale_after,
             )
         except PayrollError as exc:
             return ProfileResult(end_user_id, error=exc)

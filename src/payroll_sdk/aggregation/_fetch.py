@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._config import DEFAULT_STALE_AFTER
 from .._deadline import deadline_scope
 from .._dedup import unique_by_id
 from .._exceptions import InvalidInputError, PayrollError, ProfileIncompleteError
@@ -30,7 +31,8 @@ from ..models.profile import (
     ResourceName,
     ResourceStatus,
 )
-from ._figures import add_figures, unmonitored_account_ids
+from ._figures import add_figures
+from ._freshness import assess_freshness, check_stale_after
 from ._history import fetch_history
 from ._outcome import FATAL, status_from_error
 from ._summary import summarize
@@ -69,11 +71,13 @@ async def fetch_profile(
     to_date: date | str | None,
     deadline: float | None,
     strict: bool,
+    stale_after: timedelta | float = DEFAULT_STALE_AFTER,
 ) -> PayrollProfile:
     """Build one end user's :class:`PayrollProfile` (see ``PayrollClient.get_profile``)."""
     path_id(end_user_id, "end_user_id")
     wanted = resolve_include(include)
     window = check_date_range(from_date, to_date, "from_date", "to_date")
+    stale_after = check_stale_after(stale_after)
     fetched_at = datetime.now(UTC)
 
     with deadline_scope(deadline):
@@ -90,6 +94,8 @@ async def fetch_profile(
         except BaseExceptionGroup as failure:
             raise _first_error(failure) from None
         profiles = [task.result() for task in tasks]
+    for account in profiles:
+        account.freshness = assess_freshness(account, as_of=fetched_at, stale_after=stale_after)
 
     problems = [
         Problem(
@@ -109,9 +115,12 @@ async def fetch_profile(
         fetched_at=fetched_at,
         accounts=profiles,
         summary=add_figures(
-            summarize(profiles, as_of=fetched_at.date()),
+            summarize(profiles, as_of=fetched_at.date(), stale_after=stale_after),
             profiles,
-            stale_account_ids=unmonitored_account_ids(profiles),
+            # Figures of accounts whose data is not fresh are marked stale.
+            stale_account_ids=[
+                a.account.id for a in profiles if a.freshness is None or not a.freshness.is_fresh
+            ],
         ),
         complete=not problems and not listing.unreadable,
         problems=problems,

@@ -11,15 +11,16 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Final
 
+from .._config import DEFAULT_STALE_AFTER
 from ..models.direct_deposit import Allocation
 from ..models.employment import Employment
 from ..models.income import Income, PayFrequency
 from ..models.paystubs import Paystub
-from ..models.profile import AccountProfile
+from ..models.profile import AccountProfile, Freshness
 from ..models.shifts import Shift
 from ..models.summary import (
     Amount,
@@ -30,6 +31,7 @@ from ..models.summary import (
     SourcedValue,
     YearlyPay,
 )
+from ._freshness import assess_freshness
 
 __all__ = ["summarize"]
 
@@ -68,17 +70,34 @@ COMPENSATION_UNITS_PER_YEAR: Final[dict[str, int]] = {
 """Units per year of ``Income.compensation_unit`` (hourly: 40 h x 52 weeks; daily: 5 x 52)."""
 
 
-def summarize(accounts: Sequence[AccountProfile], *, as_of: date) -> ProfileSummary:
+def summarize(
+    accounts: Sequence[AccountProfile],
+    *,
+    as_of: date,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+) -> ProfileSummary:
     """Summarise the merged accounts of one end user as of a date.
 
     ``as_of`` is the date windows are relative to ("the last 90 days" is
     ``as_of - 90 days < date <= as_of``); a :class:`~datetime.datetime` is reduced to its date.
     Missing resources (``None`` employment or income, empty paystub lists) give ``None`` or
-    empty figures, never an error.
+    empty figures, never an error. An account's ``freshness`` is used when set (``get_profile``
+    sets it), otherwise assessed here as of ``as_of`` with ``stale_after``; only employers
+    with ``fresh`` data count as current overall.
     """
+    moment = as_of if isinstance(as_of, datetime) else datetime.combine(as_of, time(0), UTC)
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    employers = [_summarize_account(account, as_of) for account in accounts]
+    employers = [
+        _summarize_account(
+            account,
+            as_of,
+            account.freshness or assess_freshness(account, as_of=moment, stale_after=stale_after),
+        )
+        for account in accounts
+    ]
+    fresh_current = [e for e in employers if e.current and e.freshness == "fresh"]
+    unverified = [e for e in employers if e.current and e.freshness != "fresh"]
     names, emails, phones = _merge_identities(accounts)
     shift_windows = {
         days: [
@@ -94,12 +113,13 @@ def summarize(accounts: Sequence[AccountProfile], *, as_of: date) -> ProfileSumm
         names=names,
         emails=emails,
         phone_numbers=phones,
-        current_employers=_unique_names(e.employer_name for e in employers if e.current),
+        current_employers=_unique_names(e.employer_name for e in fresh_current),
+        unverified_employers=_unique_names(e.employer_name or e.account_id for e in unverified),
         employers=employers,
         latest_pay_date=max(
             (e.latest_pay_date for e in employers if e.latest_pay_date is not None), default=None
         ),
-        annualized_income=_overall_annualized_income(employers),
+        annualized_income=_overall_annualized_income(fresh_current),
         shift_hours_30d=_total_shift_hours(shift_windows[30]),
         shift_hours_90d=_total_shift_hours(shift_windows[90]),
         shift_earnings_30d=_shift_earnings(shift_windows[30]),
@@ -110,15 +130,24 @@ def summarize(accounts: Sequence[AccountProfile], *, as_of: date) -> ProfileSumm
             if account.direct_deposit_allocations is not None
             for allocation in _by_priority(account.direct_deposit_allocations.allocations)
         ],
-        notes=[f"{e.employer_name or e.account_id}: {note}" for e in employers for note in e.notes],
+        notes=[
+            *(f"{e.employer_name or e.account_id}: {note}" for e in employers for note in e.notes),
+            *(
+                f"{e.employer_name or e.account_id} looks current but its data is"
+                f" {e.freshness or 'unknown'}: not counted as a current employer or income."
+                for e in unverified
+            ),
+        ],
     )
 
 
 # --- one account ------------------------------------------------------------------------------
 
 
-def _summarize_account(account: AccountProfile, as_of: date) -> EmployerSummary:
-    notes: list[str] = []
+def _summarize_account(
+    account: AccountProfile, as_of: date, freshness: Freshness
+) -> EmployerSummary:
+    notes = [f"Data {freshness.verdict}: {reason}." for reason in freshness.reasons]
     # Sorted here rather than trusting the API's order: the summary must not depend on it.
     # Paystubs without a pay date stay in the profile; date-based figures cannot use them.
     paystubs = sorted(
@@ -190,6 +219,8 @@ def _summarize_account(account: AccountProfile, as_of: date) -> EmployerSummary:
         shift_hours_90d=_total_shift_hours(shifts[90]),
         shift_earnings_30d=_shift_earnings(shifts[30]),
         shift_earnings_90d=_shift_earnings(shifts[90]),
+        freshness=freshness.verdict,
+        data_refreshed_at=freshness.refreshed_at,
         paystubs_without_date=undated,
         paystubs_without_amount=no_amount,
         shifts_without_date=undated_shifts,
@@ -439,7 +470,7 @@ def _shift_earnings(shifts: Iterable[Shift]) -> list[Amount]:
 
 
 def _overall_annualized_income(employers: Sequence[EmployerSummary]) -> list[Amount]:
-    """Sum the current employers' annualized incomes per currency.
+    """Sum the given (current, fresh) employers' annualized incomes per currency.
 
     One figure per employer: when several current accounts have the same employer name
     (the same job connected twice), only the first such account with a figure counts.

@@ -7,6 +7,7 @@ import asyncio
 import shutil
 import sys
 
+from .._config import DEFAULT_STALE_AFTER
 from ..models.profile import PayrollProfile
 from ..report import render_text
 from ..report._text import DEFAULT_WIDTH, MIN_WIDTH
@@ -76,6 +77,14 @@ def add_profile_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         metavar="N",
         help="text width in columns (default: the terminal's, else 100)",
     )
+    parser.add_argument(
+        "--stale-after",
+        type=float,
+        default=DEFAULT_STALE_AFTER.days,
+        metavar="DAYS",
+        help="data last refreshed longer ago than this is reported as stale, not current "
+        f"(default: {DEFAULT_STALE_AFTER.days})",
+    )
     add_client_options(parser)
     parser.set_defaults(handler=run_profile)
 
@@ -97,6 +106,7 @@ async def _fetch(args: argparse.Namespace) -> PayrollProfile:
             include=args.include,
             from_date=args.from_date,
             to_date=args.to_date,
+            stale_after=args.stale_after,
         )
         deadline = client.deadline
         limit = f"gives up after {deadline:g} s" if deadline is not None else "no deadline"

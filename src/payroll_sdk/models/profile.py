@@ -17,12 +17,14 @@ from .identity import Identity
 from .income import Income
 from .paystubs import Paystub
 from .shifts import Shift
-from .summary import ProfileSummary
+from .summary import FreshnessVerdict, ProfileSummary
 
 __all__ = [
     "RESOURCE_NAMES",
     "AccountProfile",
     "FailureReason",
+    "Freshness",
+    "FreshnessVerdict",
     "PayrollProfile",
     "Problem",
     "ResourceName",
@@ -100,6 +102,31 @@ class Problem(PayrollModel):
     unreadable_ids: list[str] = Field(default_factory=list)
 
 
+class Freshness(PayrollModel):
+    """How current one account's data is, and why: computed by ``get_profile`` from the
+    account's ``connected``/``monitoring_status`` and, per resource read, the later of
+    ``data_refreshed_at`` and the response's ``meta.refreshed_at``, against ``stale_after``, as of
+    the profile's ``fetched_at``.
+
+    Separate from ``complete`` (which says everything was *fetched*): a complete profile can
+    hold stale data. ``verdict`` follows the precedence disconnected, stale, unknown, fresh;
+    ``reasons`` lists every reason found, in words.
+    """
+
+    verdict: FreshnessVerdict
+    reasons: list[str] = Field(default_factory=list)
+    #: The oldest refresh among the resources read: the data is at least this old.
+    refreshed_at: datetime | None = None
+    #: The resources read whose last refresh is older than ``stale_after``.
+    stale_resources: list[ResourceName] = Field(default_factory=list)
+    stale_after_days: float
+
+    @property
+    def is_fresh(self) -> bool:
+        """True only for the ``fresh`` verdict."""
+        return self.verdict == "fresh"
+
+
 class AccountProfile(PayrollModel):
     """One payroll account with its six resources.
 
@@ -119,6 +146,8 @@ class AccountProfile(PayrollModel):
     shifts: list[Shift] = Field(default_factory=list)
     status: dict[ResourceName, ResourceStatus] = Field(default_factory=dict)
     unreadable: dict[ResourceName, list[UnreadableRecord]] = Field(default_factory=dict)
+    #: How current the data is (None only on a profile built by hand).
+    freshness: Freshness | None = None
 
 
 class PayrollProfile(PayrollModel):
@@ -138,6 +167,16 @@ class PayrollProfile(PayrollModel):
     complete: bool
     problems: list[Problem] = Field(default_factory=list)
     unreadable_accounts: list[UnreadableRecord] = Field(default_factory=list)
+
+    @property
+    def stale_account_ids(self) -> list[str]:
+        """Ids of the accounts whose data is not ``fresh`` (stale, disconnected or unknown);
+        their ``freshness.reasons`` say why."""
+        return [
+            str(a.account.id)
+            for a in self.accounts
+            if a.freshness is None or a.freshness.verdict != "fresh"
+        ]
 
     @property
     def attempts(self) -> int:

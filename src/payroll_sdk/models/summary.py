@@ -16,7 +16,7 @@ masked in ``repr()`` like on :class:`~payroll_sdk.models.Identity`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -27,6 +27,17 @@ from .direct_deposit import AccountType, AllocationType
 from .employment import EmploymentStatus
 from .figures import EmployerFigures, IncomeFigures
 from .income import PayFrequency
+
+FreshnessVerdict = Literal["fresh", "stale", "disconnected", "unknown"]
+"""Whether an account's data may be shown as current (see :class:`Freshness`):
+
+- ``fresh``: connected, monitored (``monitoring_status`` ``active``), and every resource read
+  was refreshed within ``stale_after``;
+- ``disconnected``: ``connected`` is false or ``monitoring_status`` is not ``active``: the API
+  no longer keeps the data current, however recent it is;
+- ``stale``: a resource read was last refreshed longer ago than ``stale_after``;
+- ``unknown``: the API did not say (no ``connected``/``monitoring_status``, or no refresh time).
+"""
 
 __all__ = [
     "Amount",
@@ -167,6 +178,11 @@ class EmployerSummary(_SummaryModel):
     #: Verification figures (tenure, pay rate, year to date, last paystubs); see
     #: :mod:`payroll_sdk.models.figures`.
     figures: EmployerFigures | None = None
+    #: The account's freshness verdict (``fresh``, ``stale``, ``disconnected``, ``unknown``):
+    #: a ``current`` employer whose data is not ``fresh`` is not counted as current overall.
+    freshness: FreshnessVerdict | None = None
+    #: The oldest refresh among the account's resources read: the figures are this old.
+    data_refreshed_at: datetime | None = None
     #: Records kept in the profile but left out of figures that need what they lack.
     paystubs_without_date: int = 0
     paystubs_without_amount: int = 0
@@ -239,12 +255,16 @@ class ProfileSummary(_SummaryModel):
     names: list[SourcedValue] = Field(default_factory=list)
     emails: list[SourcedValue] = Field(default_factory=list)
     phone_numbers: list[SourcedValue] = Field(default_factory=list)
-    #: Employer names of the current employers, deduplicated (case-insensitively).
+    #: Employer names of the current employers whose data is ``fresh``, deduplicated
+    #: (case-insensitively).
     current_employers: list[str] = Field(default_factory=list)
+    #: Employers that look current (employment status, recent pay) but whose data is stale,
+    #: disconnected or of unknown age: not counted as current, nor in ``annualized_income``.
+    unverified_employers: list[str] = Field(default_factory=list)
     #: One entry per account, in account order.
     employers: list[EmployerSummary] = Field(default_factory=list)
     latest_pay_date: date | None = None
-    #: Annualized income of the current employers, summed per currency.
+    #: Annualized income of the current employers with ``fresh`` data, summed per currency.
     annualized_income: list[Amount] = Field(default_factory=list)
     shift_hours_30d: float = 0.0
     shift_hours_90d: float = 0.0

@@ -76,6 +76,19 @@ def _stale(
     account: AccountProfile, employers: dict[str, EmployerSummary], as_of: date
 ) -> Caveat | None:
     payroll_account = account.account
+    freshness = account.freshness
+    if freshness is not None:
+        # The SDK's verdict (get_profile sets it): connection state and refresh times
+        # against stale_after, with every reason in words.
+        if freshness.is_fresh:
+            return None
+        label = account_label(payroll_account.id, employers)
+        why = "; ".join(freshness.reasons) or "no reason given"
+        return Caveat(
+            "warning",
+            f"{label} is {freshness.verdict} ({why}): its figures are not current.",
+            (payroll_account.id,),
+        )
     reasons = []
     if payroll_account.connected is False:
         reasons.append("disconnected")
