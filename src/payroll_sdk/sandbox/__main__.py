@@ -142,13 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     base_url = f"http://{host}:{port}/v1"
     print(f"{ENV_BASE_URL}={base_url}")
     print(f"{ENV_SECRET}={config.secret}", flush=True)
-    print(
-        f"sandbox listening; in another shell:\n"
-        f"  export {ENV_BASE_URL}={base_url} {ENV_SECRET}={config.secret}\n"
-        "  payroll-sdk profile user_three_jobs   (scenario users: payroll-sdk sandbox users)",
-        file=sys.stderr,
-        flush=True,
-    )
+    if sys.stdout.isatty():  # a person, not a parent process reading the two lines
+        print(
+            "sandbox listening; in another shell:\n"
+            f"  export {ENV_BASE_URL}={base_url} {ENV_SECRET}={config.secret}\n"
+            "  payroll-sdk profile user_three_jobs   (scenario users: payroll-sdk sandbox users)",
+            file=sys.stderr,
+            flush=True,
+        )
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(config),
