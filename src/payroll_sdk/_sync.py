@@ -8,23 +8,23 @@ in-flight limiter belong to it), and every method submits its coroutine there wi
 Why a thread rather than ``asyncio.run`` per call: the pool is kept between calls (one TLS
 handshake, not one per call), the client can be shared by several threads at once, and it works
 from code that already runs an event loop (a notebook), where ``asyncio.run`` refuses to start.
+The loop and its thread are ``_loop_thread.LoopThread``; this module is the client's surface
+(kept in step with the async client's by ``tests/test_sync_surface.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import enum
-import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Unpack
+from typing import TYPE_CHECKING, Generic, TypeVar, Unpack
 
 import httpx
 
 from ._client import PayrollClient
 from ._config import DEFAULT_STALE_AFTER, NOT_GIVEN, NotGiven
 from ._dedup import IdSet
+from ._loop_thread import LoopThread
 from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
 from .models import (
     DirectDepositAllocations,
@@ -71,123 +71,9 @@ __all__ = [
 _T = TypeVar("_T")
 
 
-class _End(enum.Enum):
-    """Marks an exhausted async iterator (``StopAsyncIteration`` cannot cross a future)."""
-
-    END = enum.auto()
-
-
-async def _anext(iterator: AsyncIterator[_T]) -> _T | _End:
-    try:
-        return await anext(iterator)
-    except StopAsyncIteration:
-        return _End.END
-
-
 async def _first_page(pager: AsyncPager[_T]) -> ListResponse[_T]:
     # A coroutine for the loop thread to run: awaiting an AsyncPager gives its first page.
     return await pager
-
-
-class _LoopThread:
-    """A private event loop running forever in a daemon thread, until :meth:`stop`."""
-
-    def __init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._lock = threading.Lock()
-        self._stopped = False
-        self._thread = threading.Thread(
-            target=self._serve, name="payroll-sdk-sync-loop", daemon=True
-        )
-        self._thread.start()
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stopped
-
-    @property
-    def in_loop_thread(self) -> bool:
-        return threading.current_thread() is self._thread
-
-    def run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
-        """Run ``coroutine`` on the private loop and wait for its result (or exception)."""
-        if self._stopped or self.in_loop_thread:
-            coroutine.close()  # never awaited: close it so Python does not warn about it
-            if self._stopped:
-                raise RuntimeError("This PayrollClientSync is closed.")
-            raise RuntimeError(
-                "PayrollClientSync was called from its own event loop's thread (from an "
-                "on_progress callback?); that would wait on itself forever."
-            )
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        try:
-            return future.result()
-        except BaseException:
-            # Ctrl-C (or any exit) while waiting: do not leave the call running behind us.
-            future.cancel()
-            raise
-
-    def iterate(self, iterator: AsyncIterator[_T]) -> Iterator[_T]:
-        """The items of an async iterator, each fetched on the private loop.
-
-        Leaving the loop early closes the async iterator (so a ``get_profiles`` batch stops
-        its work in progress) when that can still be done.
-        """
-        try:
-            while True:
-                item = self.run(_anext(iterator))
-                if item is _End.END:
-                    return
-                yield item
-        finally:
-            aclose: Callable[[], Coroutine[Any, Any, None]] | None = getattr(
-                iterator, "aclose", None
-            )
-            # After stop(), the loop's shutdown_asyncgens() has finalised it already; in the
-            # loop's thread (a garbage-collection there) the loop finalises it itself.
-            if aclose is not None and not self._stopped and not self.in_loop_thread:
-                self.run(aclose())
-
-    def stop(self, finalizer: Coroutine[Any, Any, None] | None = None) -> None:
-        """Run ``finalizer``, cancel whatever is still running, stop the loop, join the thread.
-
-        Idempotent and thread-safe.
-        """
-        with self._lock:
-            if self._stopped:
-                if finalizer is not None:
-                    finalizer.close()
-                return
-            if self.in_loop_thread:
-                if finalizer is not None:
-                    finalizer.close()
-                raise RuntimeError("PayrollClientSync.close() cannot run on its own loop.")
-            try:
-                asyncio.run_coroutine_threadsafe(_shutdown(finalizer), self._loop).result()
-            finally:
-                self._stopped = True
-                self._loop.call_soon_threadsafe(self._loop.stop)
-                self._thread.join()
-                self._loop.close()
-
-
-async def _shutdown(finalizer: Coroutine[Any, Any, None] | None) -> None:
-    # Calls still running (other threads' calls racing with close()) are cancelled, so their
-    # callers get CancelledError instead of waiting forever on a stopped loop.
-    current = asyncio.current_task()
-    others = [task for task in asyncio.all_tasks() if task is not current]
-    try:
-        if finalizer is not None:
-            await finalizer
-    finally:
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
-        await asyncio.get_running_loop().shutdown_asyncgens()
 
 
 class SyncPager(Generic[_T]):
@@ -200,7 +86,7 @@ class SyncPager(Generic[_T]):
     id; records that could not be read are in :attr:`unreadable`, as on the async pager.
     """
 
-    def __init__(self, pager: AsyncPager[_T], runner: _LoopThread) -> None:
+    def __init__(self, pager: AsyncPager[_T], runner: LoopThread) -> None:
         self._pager = pager
         self._runner = runner
 
@@ -228,14 +114,14 @@ class SyncPager(Generic[_T]):
 
 
 class _SyncResource:
-    def __init__(self, runner: _LoopThread) -> None:
+    def __init__(self, runner: LoopThread) -> None:
         self._runner = runner
 
 
 class SyncAccountsResource(_SyncResource):
     """``client.accounts`` (see :class:`payroll_sdk.resources.AccountsResource`)."""
 
-    def __init__(self, resource: AccountsResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: AccountsResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -253,7 +139,7 @@ class SyncAccountsResource(_SyncResource):
 class SyncPaystubsResource(_SyncResource):
     """``client.paystubs`` (see :class:`payroll_sdk.resources.PaystubsResource`)."""
 
-    def __init__(self, resource: PaystubsResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: PaystubsResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -279,7 +165,7 @@ class SyncPaystubsResource(_SyncResource):
 class SyncShiftsResource(_SyncResource):
     """``client.shifts`` (see :class:`payroll_sdk.resources.ShiftsResource`)."""
 
-    def __init__(self, resource: ShiftsResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: ShiftsResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -308,7 +194,7 @@ class SyncShiftsResource(_SyncResource):
 class SyncIncomeResource(_SyncResource):
     """``client.income``."""
 
-    def __init__(self, resource: IncomeResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: IncomeResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -320,7 +206,7 @@ class SyncIncomeResource(_SyncResource):
 class SyncIdentityResource(_SyncResource):
     """``client.identity``."""
 
-    def __init__(self, resource: IdentityResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: IdentityResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -332,7 +218,7 @@ class SyncIdentityResource(_SyncResource):
 class SyncEmploymentResource(_SyncResource):
     """``client.employment``."""
 
-    def __init__(self, resource: EmploymentResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: EmploymentResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -344,7 +230,7 @@ class SyncEmploymentResource(_SyncResource):
 class SyncDirectDepositAllocationsResource(_SyncResource):
     """``client.direct_deposit_allocations``."""
 
-    def __init__(self, resource: DirectDepositAllocationsResource, runner: _LoopThread) -> None:
+    def __init__(self, resource: DirectDepositAllocationsResource, runner: LoopThread) -> None:
         super().__init__(runner)
         self._resource = resource
 
@@ -389,7 +275,7 @@ class PayrollClientSync:
     def _start_loop_with(self, build: Callable[[], PayrollClient]) -> None:
         """Start the private loop and build the async client on it (its pool and limiter
         belong to that loop)."""
-        runner = _LoopThread()
+        runner = LoopThread()
 
         async def build_on_loop() -> PayrollClient:
             return build()
@@ -401,7 +287,7 @@ class PayrollClientSync:
             raise
         self._wrap(client, runner, owns_loop=True)
 
-    def _wrap(self, client: PayrollClient, runner: _LoopThread, *, owns_loop: bool) -> None:
+    def _wrap(self, client: PayrollClient, runner: LoopThread, *, owns_loop: bool) -> None:
         """Drive ``client`` (and a sync twin of each of its resources) through ``runner``."""
         self._async = client
         self._runner = runner
