@@ -7,8 +7,9 @@ that holds an empty string, comes here, where each record of a list is read on i
 1. **Blank values**: an empty string in an object's value means "no value" and becomes
    ``None`` (strings inside lists are left alone: ``emails: [""]`` is kept as sent).
 2. **Repairs guided by the validation errors**, so only the cells that failed are touched:
-   a date or timestamp written without zero padding (``"2021-1-31"``) is padded; a ``null``
-   where a list of line items is expected becomes ``[]``.
+   a date or timestamp written without zero padding (``"2021-1-31"``) is padded; a timestamp
+   where a date is expected keeps its date as written; a ``null`` where a list of line items
+   is expected becomes ``[]``.
 3. What still fails is an :class:`UnreadableRecord`: the raw JSON, its id when it has one and
    the validation error (field locations and messages, never the rejected values). The page's
    other records are kept.
@@ -109,6 +110,10 @@ def repair_value(value: Any, error_type: str) -> tuple[Any, bool]:
         match = _LOOSE_DATE.match(value.strip())
         if match:
             year, month, day, rest = match.groups()
+            if error_type == "date_from_datetime_inexact":
+                # A timestamp where a date is expected: the date as written is the one meant
+                # (converting the time zone could move it to another day).
+                rest = ""
             padded = f"{year}-{int(month):02d}-{int(day):02d}{rest}"
             return padded, padded != value
     return value, False

@@ -40,12 +40,13 @@ from ._faults import (
     SandboxConnectionDropped,
     parse_fault_script,
 )
-from ._scenarios import SCENARIOS
+from ._scenarios import DAMAGED_SCENARIOS, SCENARIOS
 from ._server import SandboxProcess, SandboxServer
 from ._stats import SandboxStats
 
 __all__ = [
     "ALL_KINDS",
+    "DAMAGED_SCENARIOS",
     "DEFAULT_SECRET",
     "ENDPOINT_NAMES",
     "RESOURCES",

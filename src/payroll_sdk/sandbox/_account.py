@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from ._calendar import months_before, new_uuid, seeded_rng, timestamp
+from ._damage import damage_list, damage_object
 from ._history import HistoryGenerator
 from ._plan import Person, Plan, draw_plan
 from ._scenarios import AccountOptions
@@ -165,17 +166,29 @@ class AccountTruth:
 
     @property
     def paystubs(self) -> list[JSONDict]:
-        """Every paystub in the history window, newest first (pay_date desc, then id desc)."""
-        if "paystubs" in self.options.missing:
-            return []
-        return self._history[0]
+        """Every paystub in the history window, newest first (pay_date desc, then id desc),
+        as served: with the scenario's real-world damage, if any."""
+        return [served for served, _ in self.served_paystubs]
 
     @property
     def shifts(self) -> list[JSONDict]:
-        """Every shift in the history window, newest first (end_date desc, then id desc)."""
+        """Every shift in the history window, newest first (end_date desc, then id desc),
+        as served: with the scenario's real-world damage, if any."""
+        return [served for served, _ in self.served_shifts]
+
+    @cached_property
+    def served_paystubs(self) -> list[tuple[JSONDict, JSONDict]]:
+        """``(served, undamaged)`` per paystub: the served one may lack its date."""
+        if "paystubs" in self.options.missing:
+            return []
+        return damage_list(self._history[0], self.options.damage, kind="paystubs")
+
+    @cached_property
+    def served_shifts(self) -> list[tuple[JSONDict, JSONDict]]:
+        """``(served, undamaged)`` per shift."""
         if "shifts" in self.options.missing or self.options.empty_shifts:
             return []
-        return self._history[1]
+        return damage_list(self._history[1], self.options.damage, kind="shifts")
 
     # -- single resources ----------------------------------------------------------------------
 
@@ -339,6 +352,6 @@ class AccountTruth:
         return {}
 
     def resource(self, name: str) -> JSONDict | None:
-        """A single-object resource by name (``income``, ``identity``, ...)."""
+        """A single-object resource by name (``income``, ``identity``, ...), as served."""
         value: JSONDict | None = getattr(self, name)
-        return value
+        return damage_object(name, value, self.options.damage)

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ._config import SUPPORTED_VERSIONS, SandboxConfig
+from ._damage import meta_key
 from ._data import AccountTruth, SandboxData
 from ._faults import (
     WRAPPING_KINDS,
@@ -93,17 +94,18 @@ class _AccountWire:
 
     @cached_property
     def paystubs(self) -> tuple[list[bytes], list[str], dict[str, dict[str, Any]]]:
-        stubs = self.truth.paystubs
-        by_id = {p["id"]: p for p in stubs}
-        return [dumps(p) for p in stubs], [p["pay_date"] for p in stubs], by_id
+        # Filtered by each record's true date, as a platform filters on its own columns.
+        served = self.truth.served_paystubs
+        by_id = {p["id"]: p for p, _ in served if isinstance(p.get("id"), str)}
+        return [dumps(p) for p, _ in served], [t["pay_date"] for _, t in served], by_id
 
     @cached_property
     def shifts(self) -> tuple[list[bytes], list[str], list[str]]:
-        shifts = self.truth.shifts
+        served = self.truth.served_shifts
         return (
-            [dumps(s) for s in shifts],
-            [s["start_date"] for s in shifts],
-            [s["end_date"] for s in shifts],
+            [dumps(s) for s, _ in served],
+            [t["start_date"] for _, t in served],
+            [t["end_date"] for _, t in served],
         )
 
     def single(self, name: str) -> bytes | None:
@@ -190,6 +192,7 @@ def _page(
     binding: str,
     meta_extra: dict[str, Any],
     extras: bytes,
+    cursor_key: str = "next_cursor",
 ) -> bytes:
     limit = parse_limit(ctx.query.get("limit"))
     cursor = ctx.query.get("cursor")
@@ -199,7 +202,7 @@ def _page(
     next_cursor = encode_cursor(end, binding) if end < len(items) else None
     if ctx.repeat_cursor:
         next_cursor = cursor if cursor is not None else encode_cursor(0, binding)
-    meta: dict[str, Any] = {"count": len(page), "next_cursor": next_cursor, **meta_extra}
+    meta: dict[str, Any] = {"count": len(page), cursor_key: next_cursor, **meta_extra}
     tail = b"," + extras if extras else b""
     return b'{"data":[' + b",".join(page) + b'],"meta":' + dumps(meta) + tail + b"}"
 
@@ -234,7 +237,7 @@ def _paystubs(ctx: _Ctx) -> bytes:
         items = [item for item, d in zip(items, dates, strict=True) if lo <= d <= hi]
     binding = cursor_binding("paystubs", truth.account_id, lo or "", hi or "")
     meta = {"refreshed_at": truth.refreshed_at["paystubs"]}
-    return _page(ctx, items, binding, meta, wire.extras)
+    return _page(ctx, items, binding, meta, wire.extras, meta_key(truth.options.damage))
 
 
 def _paystub(ctx: _Ctx) -> bytes:
@@ -276,7 +279,7 @@ def _shifts(ctx: _Ctx) -> bytes:
             if s_lo <= s <= s_hi and e_lo <= e <= e_hi
         ]
     meta = {"refreshed_at": truth.refreshed_at["shifts"]}
-    return _page(ctx, items, binding, meta, wire.extras)
+    return _page(ctx, items, binding, meta, wire.extras, meta_key(truth.options.damage))
 
 
 def _single(name: str) -> Handler:

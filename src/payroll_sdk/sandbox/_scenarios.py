@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["SCENARIOS", "AccountOptions", "is_unknown_user", "scenario_accounts"]
+__all__ = [
+    "DAMAGED_SCENARIOS",
+    "SCENARIOS",
+    "AccountOptions",
+    "is_unknown_user",
+    "scenario_accounts",
+]
 
 SCENARIOS: Mapping[str, str] = {
     "user_no_accounts": "An end user with no payroll accounts (an empty first page).",
@@ -23,6 +29,20 @@ SCENARIOS: Mapping[str, str] = {
     "user_flaky_income": "Income answers 503 twice per request key, then succeeds.",
     "user_broken_shifts": "Shifts: the first page is served, every later page answers 500.",
     "user_unknown": "Unknown end user: 404 RECORD_NOT_FOUND (so is any id starting unknown_).",
+    "user_disconnected": "Connected false, monitoring unavailable, refreshed 3 days ago.",
+    "user_long_unrefreshed": "Connected and monitored, but last refreshed 120 days ago.",
+    # Real-world deviations (docs/data-quality.md), each alone, then all mixed.
+    "user_missing_pay_date": "Some paystubs without pay_date, some shifts without end_date.",
+    "user_unpadded_dates": "Dates without zero padding (2021-1-31) on some records.",
+    "user_datetime_dates": "Timestamps where dates are expected (2021-01-31T08:00:00Z).",
+    "user_null_amounts": "Null amounts (a line item's, check_amount) and a null pay_frequency.",
+    "user_empty_strings": "Empty strings for missing values (employer_name, title, full_name...).",
+    "user_string_hours": 'Hours sent as decimal strings ("40.00").',
+    "user_duplicate_ids": "Some records sent twice in a row with the same id.",
+    "user_null_status": "Employment status null and start_date missing.",
+    "user_misspelt_cursor": "Page meta says next_curor; one page of paystubs, so nothing is lost.",
+    "user_unreadable_record": 'Unreadable records (gross "1,234.56"; shift earnings a string).',
+    "user_messy_data": "Two accounts (salaried and hourly) with every deviation above mixed.",
 }
 
 
@@ -50,6 +70,8 @@ class AccountOptions:
     fault_script: str | None = None
     fail_later_pages: frozenset[str] = frozenset()
     ssn_leading_zero: bool = False
+    #: Real-world deviations served for this account (names of ``_damage.DEVIATIONS``).
+    damage: frozenset[str] = frozenset()
 
 
 _SCENARIO_ACCOUNTS: Mapping[str, tuple[AccountOptions, ...]] = {
@@ -110,6 +132,88 @@ _SCENARIO_ACCOUNTS: Mapping[str, tuple[AccountOptions, ...]] = {
         ),
     ),
 }
+
+
+def _damaged(name: str, **options: object) -> tuple[AccountOptions, ...]:
+    # Connected and monitored: the damage is the only thing wrong with these accounts.
+    shape: dict[str, object] = {
+        "kind": "hourly",
+        "frequency": "weekly",
+        "force_employed": True,
+        "connected": True,
+        "monitoring_status": "active",
+    }
+    return (AccountOptions(**(shape | options), damage=frozenset({name})),)  # type: ignore[arg-type]
+
+
+_ALL_DAMAGE: frozenset[str] = frozenset(
+    {
+        "missing_pay_date",
+        "unpadded_dates",
+        "datetime_dates",
+        "null_amounts",
+        "empty_strings",
+        "string_hours",
+        "duplicate_ids",
+        "null_status",
+        "misspelt_cursor",
+        "unreadable_record",
+    }
+)
+
+_SCENARIO_ACCOUNTS = {
+    **_SCENARIO_ACCOUNTS,
+    "user_disconnected": (
+        AccountOptions(
+            kind="salaried",
+            frequency="bi-weekly",
+            force_employed=True,
+            connected=False,
+            monitoring_status="unavailable",
+            stale_days=3,
+        ),
+    ),
+    "user_long_unrefreshed": (
+        AccountOptions(
+            kind="hourly",
+            frequency="bi-weekly",
+            force_employed=True,
+            connected=True,
+            monitoring_status="active",
+            stale_days=120,
+        ),
+    ),
+    **{
+        f"user_{name}": _damaged(name)
+        for name in sorted(_ALL_DAMAGE - {"misspelt_cursor", "null_status"})
+    },
+    "user_null_status": _damaged("null_status", kind="salaried", frequency="semi-monthly"),
+    # A monthly salary: one page of paystubs and no shifts, so ending the list loses nothing.
+    "user_misspelt_cursor": _damaged("misspelt_cursor", kind="salaried", frequency="monthly"),
+    "user_messy_data": (
+        AccountOptions(
+            kind="salaried",
+            frequency="bi-weekly",
+            force_employed=True,
+            connected=True,
+            monitoring_status="active",
+            damage=_ALL_DAMAGE,
+        ),
+        AccountOptions(
+            kind="hourly",
+            frequency="weekly",
+            force_employed=True,
+            connected=True,
+            monitoring_status="active",
+            damage=_ALL_DAMAGE,
+        ),
+    ),
+}
+
+#: Scenario users whose data carries real-world damage (not comparable to tidy models).
+DAMAGED_SCENARIOS: frozenset[str] = frozenset(
+    user for user, shapes in _SCENARIO_ACCOUNTS.items() if any(s.damage for s in shapes)
+)
 
 
 def is_unknown_user(end_user_id: str) -> bool:
