@@ -55,8 +55,12 @@ def base_url() -> str:
 
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
-    """A respx router for ``BASE_URL``; any request it has no route for fails the test."""
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+    """A respx router for ``BASE_URL``; any request it has no route for fails the test.
+
+    ``using="httpx"`` patches ``httpx.AsyncClient`` itself, so the mock works whatever the
+    transport (respx's default patches httpcore, which the default aiohttp transport never uses).
+    """
+    with respx.mock(base_url=BASE_URL, assert_all_called=False, using="httpx") as router:
         yield router
 
 

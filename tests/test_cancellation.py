@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from payroll_sdk import PayrollClient, PayrollError
+from payroll_sdk._aiohttp import FastTransport
 from payroll_sdk._pool import ShardedTransport
 from payroll_sdk.sandbox import FaultConfig, LatencyConfig, SandboxConfig, SandboxServer
 
@@ -41,13 +42,18 @@ def server() -> Iterator[SandboxServer]:
         yield running
 
 
-@pytest.fixture
-async def client(server: SandboxServer) -> AsyncIterator[PayrollClient]:
+@pytest.fixture(params=["aiohttp", "httpcore"])
+async def client(
+    server: SandboxServer, request: pytest.FixtureRequest
+) -> AsyncIterator[PayrollClient]:
+    # Both transports: the default (aiohttp) and httpx's own httpcore stack.
+    transport = ShardedTransport.sized(MAX_IN_FLIGHT) if request.param == "httpcore" else None
     async with PayrollClient(
         api_secret=server.secret,
         base_url=server.base_url,
         max_in_flight=MAX_IN_FLIGHT,
         timeout=httpx.Timeout(5.0),
+        transport=transport,
     ) as built:
         yield built
 
@@ -68,12 +74,9 @@ async def assert_intact(client: PayrollClient) -> None:
     limiter = client._transport.limiter
     assert limiter._semaphore._value == MAX_IN_FLIGHT  # no slot leaked
     transport = client._transport.http_client._transport
-    assert isinstance(transport, ShardedTransport)
+    assert isinstance(transport, ShardedTransport | FastTransport)
     assert transport.in_flight == 0
-    for shard in transport.shards:
-        pool = shard._pool
-        assert pool._requests == []
-        assert all(c.is_idle() or c.is_closed() for c in pool.connections), pool
+    assert transport.connections_in_use == 0
 
     ids = [f"after_{i}" for i in range(8)]
     seen = []

@@ -27,19 +27,31 @@ def _income_route(api: respx.MockRouter, body: dict[str, Any]) -> respx.Route:
     return api.get(INCOME_PATH).respond(200, json=body)
 
 
+def _sent_headers(api: respx.MockRouter, body: dict[str, Any]) -> list[httpx.Headers]:
+    """The headers of each request as sent. respx records the request object itself, whose
+    secret the SDK blanks once it is sent (so errors cannot leak it): copy them on the way."""
+    sent: list[httpx.Headers] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        sent.append(httpx.Headers(request.headers))
+        return httpx.Response(200, json=body)
+
+    api.get(INCOME_PATH).mock(side_effect=respond)
+    return sent
+
+
 # -- headers ----------------------------------------------------------------------------------
 
 
 async def test_every_request_carries_the_contract_headers(
     client: PayrollClient, api: respx.MockRouter, load_fixture: Any, secret: str
 ) -> None:
-    route = _income_route(api, load_fixture("income.json"))
+    sent = _sent_headers(api, load_fixture("income.json"))
     await client.income.get("acc_1")
     await client.income.get("acc_1")
 
-    assert route.call_count == 2
-    for call in route.calls:
-        headers = call.request.headers
+    assert len(sent) == 2
+    for headers in sent:
         assert headers["X-API-SECRET"] == secret
         assert headers["Pinwheel-Version"] == "2025-07-08"
         assert headers["Accept"] == "application/json"
@@ -50,7 +62,7 @@ async def test_every_request_carries_the_contract_headers(
 async def test_custom_api_version_and_default_headers(
     api: respx.MockRouter, load_fixture: Any, secret: str, base_url: str
 ) -> None:
-    route = _income_route(api, load_fixture("income.json"))
+    sent = _sent_headers(api, load_fixture("income.json"))
     async with PayrollClient(
         api_secret=secret,
         base_url=base_url,
@@ -59,7 +71,7 @@ async def test_custom_api_version_and_default_headers(
     ) as client:
         await client.income.get("acc_1")
 
-    headers = route.calls.last.request.headers
+    headers = sent[-1]
     assert headers["Pinwheel-Version"] == "2023-11-22"
     assert headers["X-Tenant"] == "acme"
     assert headers["X-Trace"] == "t-1"
@@ -95,10 +107,10 @@ async def test_secret_from_the_environment(
     base_url: str,
 ) -> None:
     monkeypatch.setenv("PAYROLL_API_SECRET", "sk_from_env_123")
-    route = _income_route(api, load_fixture("income.json"))
+    sent = _sent_headers(api, load_fixture("income.json"))
     async with PayrollClient(base_url=base_url) as client:
         await client.income.get("acc_1")
-    assert route.calls.last.request.headers["X-API-SECRET"] == "sk_from_env_123"
+    assert sent[-1]["X-API-SECRET"] == "sk_from_env_123"
 
 
 def test_argument_secret_wins_over_the_environment(
@@ -159,7 +171,7 @@ def test_malformed_secret_from_the_environment_is_refused(
 
 @pytest.mark.parametrize("base", ["https://x.test/v1", "https://x.test/v1/"])
 async def test_base_url_with_or_without_trailing_slash(base: str, secret: str) -> None:
-    with respx.mock(assert_all_called=True) as router:
+    with respx.mock(assert_all_called=True, using="httpx") as router:
         router.get("https://x.test/v1/accounts/acc_1/employment").respond(404)
         async with PayrollClient(api_secret=secret, base_url=base, max_retries=0) as client:
             with pytest.raises(PayrollError):
@@ -224,7 +236,7 @@ def test_a_base_url_without_a_path_is_a_configuration_error(
 
 
 async def test_a_base_url_at_the_root_joins_paths_under_it(secret: str) -> None:
-    with respx.mock(assert_all_called=True) as router:
+    with respx.mock(assert_all_called=True, using="httpx") as router:
         router.get("http://127.0.0.1:18801/accounts/acc_1/employment").respond(
             404, json={"error": {"code": "ROUTE_NOT_FOUND", "message": "No route."}}
         )
@@ -238,7 +250,7 @@ async def test_a_base_url_at_the_root_joins_paths_under_it(secret: str) -> None:
 
 
 async def test_a_record_404_under_v1_has_no_base_url_hint(secret: str) -> None:
-    with respx.mock(assert_all_called=True) as router:
+    with respx.mock(assert_all_called=True, using="httpx") as router:
         router.get("https://x.test/v1/accounts/acc_1/employment").respond(
             404, json={"error": {"code": "ROUTE_NOT_FOUND", "message": "No route."}}
         )

@@ -194,29 +194,27 @@ def test_bad_sizes_are_refused(shards: int, connections: int) -> None:
 
 
 @pytest.mark.parametrize("max_in_flight", [100, 25, 3, 10, 1])
-async def test_the_default_pool_is_sized_from_max_in_flight(
-    max_in_flight: int, secret: str
-) -> None:
+def test_sized_shards_hold_max_in_flight(max_in_flight: int) -> None:
     # Shards of at most DEFAULT_CONNECTIONS_PER_SHARD, as few as fit, sized evenly.
     shards = -(-max_in_flight // DEFAULT_CONNECTIONS_PER_SHARD)
     per_shard = -(-max_in_flight // shards)
     assert per_shard <= DEFAULT_CONNECTIONS_PER_SHARD
-    async with PayrollClient(api_secret=secret, max_in_flight=max_in_flight) as client:
-        transport = client._transport.http_client._transport
-        assert isinstance(transport, ShardedTransport)
-        assert len(transport.shards) == shards
-        assert transport.connections_per_shard == per_shard
-        assert shards * per_shard >= max_in_flight
+    transport = ShardedTransport.sized(max_in_flight)
+    assert len(transport.shards) == shards
+    assert transport.connections_per_shard == per_shard
+    assert shards * per_shard >= max_in_flight
 
 
-async def test_a_client_request_flows_through_the_shards(
-    api: respx.MockRouter, secret: str, base_url: str
-) -> None:
-    api.get("/accounts/acc_1/income").respond(200, json={"data": {}})
-    async with PayrollClient(api_secret=secret, base_url=base_url) as client:
-        transport = client._transport.http_client._transport
-        assert isinstance(transport, ShardedTransport)
-        with pytest.raises(Exception):  # noqa: B017 - the body is not an Income: that is fine
-            await client.income.get("acc_1")
-        assert transport.in_flight == 0
-    assert api.calls.call_count == 1
+async def test_a_client_request_flows_through_the_shards(secret: str, base_url: str) -> None:
+    # respx's httpcore mocker: the request goes through the shards' pools and is answered there.
+    with respx.mock(base_url=base_url, using="httpcore") as router:
+        router.get("/accounts/acc_1/income").respond(200, json={"data": {}})
+        async with PayrollClient(
+            api_secret=secret, base_url=base_url, transport=ShardedTransport.sized(100)
+        ) as client:
+            transport = client._transport.http_client._transport
+            assert isinstance(transport, ShardedTransport)
+            with pytest.raises(Exception):  # noqa: B017 - the body is not an Income: that is fine
+                await client.income.get("acc_1")
+            assert transport.in_flight == 0
+        assert router.calls.call_count == 1

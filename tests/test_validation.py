@@ -223,7 +223,7 @@ def test_arbitrary_ids_are_accepted_safely_or_refused(
 @pytest.fixture
 def fuzz_client(load_fixture: Any, secret: str) -> Any:
     body = load_fixture("income.json")
-    with asyncio.Runner() as runner, respx.mock(base_url=_BASE) as router:
+    with asyncio.Runner() as runner, respx.mock(base_url=_BASE, using="httpx") as router:
         route = router.route(host="fuzz.test").mock(return_value=httpx.Response(200, json=body))
         client = PayrollClient(api_secret=secret, base_url=_BASE, max_retries=0)
         try:

@@ -11,9 +11,7 @@ import httpx
 
 from ._config import (
     DEFAULT_API_VERSION,
-    DEFAULT_CONNECTIONS_PER_SHARD,
     DEFAULT_DEADLINE,
-    DEFAULT_LIMITS,
     DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_AFTER_CAP,
@@ -30,10 +28,10 @@ from ._config import (
     resolve_timeout,
 )
 from ._exceptions import ConfigurationError
+from ._http import build_http_client
 from ._limiter import RequestLimiter
 from ._logging import register_secret, setup_logging
 from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
-from ._pool import ShardedTransport
 from ._transport import CallOptions, Transport
 from ._version import __version__
 from .resources import (
@@ -82,8 +80,9 @@ class PayrollClient:
       ``rate_limit``: optional requests per second across them (off by default).
     - ``default_headers``: extra headers on every request.
     - ``http_client``: your own ``httpx.AsyncClient`` (never closed by us), or ``transport``:
-      an ``httpx.AsyncBaseTransport`` for the client we build (e.g. ``httpx.ASGITransport``,
-      or ``httpx_aiohttp.AiohttpTransport`` for high throughput).
+      an ``httpx.AsyncBaseTransport`` for the client we build. The default is aiohttp under
+      httpx (``_aiohttp.FastTransport``); ``transport=ShardedTransport.sized(max_in_flight)``
+      selects httpx's own httpcore stack, ``httpx.ASGITransport(app)`` an in-process app.
 
     The client owns one ``httpx.AsyncClient`` (unless you pass one). Close it with
     ``async with`` or :meth:`aclose`. :meth:`with_options` returns a copy sharing the pool.
@@ -149,7 +148,7 @@ class PayrollClient:
         headers.update(default_headers or {})
         owns_http_client = http_client is None
         if http_client is None:
-            http_client = _build_http_client(transport, max_in_flight)
+            http_client = build_http_client(transport, max_in_flight)
         limiter = RequestLimiter(max_in_flight, rate_limit=rate_limit)
         self._transport = Transport(
             http_client,
@@ -365,18 +364,3 @@ class PayrollClient:
 
     def __repr__(self) -> str:
         return f"<PayrollClient base_url={str(self.base_url)!r}>"
-
-
-def _build_http_client(
-    transport: httpx.AsyncBaseTransport | None, max_in_flight: int
-) -> httpx.AsyncClient:
-    if transport is None:
-        shards = max(1, -(-max_in_flight // DEFAULT_CONNECTIONS_PER_SHARD))
-        per_shard = -(-max_in_flight // shards)
-        transport = ShardedTransport(shards=shards, connections=per_shard)
-    return httpx.AsyncClient(
-        transport=transport,
-        limits=DEFAULT_LIMITS,
-        follow_redirects=False,
-        trust_env=True,
-    )

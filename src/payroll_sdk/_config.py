@@ -58,12 +58,12 @@ DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_RETRY_AFTER_CAP: Final = 60.0
 #: Requests in flight at once across the whole client (every get_profile/get_profiles call).
 DEFAULT_MAX_IN_FLIGHT: Final = 100
-#: Connections per pool shard: httpcore's pool bookkeeping grows with the square of its size
-#: (and polls every idle socket on each pass), so the default transport keeps several small
-#: pools instead of one large one. 5 measured 20% less client CPU per request than 10 at 100
-#: in flight (bench/cases, zero latency); 2 was no better than 5.
+#: Connections per pool shard on the httpcore path (``ShardedTransport.sized``): httpcore's pool
+#: bookkeeping grows with the square of its size (and polls every idle socket on each pass), so
+#: that path keeps several small pools instead of one large one. 5 measured 20% less client
+#: CPU per request than 10 at 100 in flight (bench/cases, zero latency); 2 was no better.
 DEFAULT_CONNECTIONS_PER_SHARD: Final = 5
-#: Used only for an ``http_client`` we build without shards (``transport=`` given).
+#: Limits of the transports httpx builds itself inside the client we build (proxy mounts).
 DEFAULT_LIMITS: Final = httpx.Limits(
     max_connections=DEFAULT_MAX_IN_FLIGHT, max_keepalive_connections=DEFAULT_MAX_IN_FLIGHT
 )

@@ -1,5 +1,8 @@
 """A connection pool made of several small httpcore pools behind one ``httpx.AsyncClient``.
 
+The httpcore path (``PayrollClient(transport=ShardedTransport.sized(max_in_flight))``); the
+default is aiohttp's (``_aiohttp.py``).
+
 httpcore's pool does work proportional to its number of connections on every request it
 assigns (and polls every idle socket while doing so), so a single pool of 100 connections
 spends most of a busy client's CPU on bookkeeping. The same 100 connections split into ten
@@ -142,6 +145,15 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         self._in_flight = [0] * shards
         self.connections_per_shard = connections
 
+    @classmethod
+    def sized(cls, max_in_flight: int, **transport_kwargs: Any) -> ShardedTransport:
+        """Shards of at most ``DEFAULT_CONNECTIONS_PER_SHARD`` connections, as few as hold
+        ``max_in_flight`` (pass the client's ``max_in_flight``), sized evenly."""
+        from ._config import DEFAULT_CONNECTIONS_PER_SHARD
+
+        shards = max(1, -(-max_in_flight // DEFAULT_CONNECTIONS_PER_SHARD))
+        return cls(shards=shards, connections=-(-max_in_flight // shards), **transport_kwargs)
+
     @property
     def shards(self) -> list[httpx.AsyncHTTPTransport]:
         return list(self._shards)
@@ -150,6 +162,16 @@ class ShardedTransport(httpx.AsyncBaseTransport):
     def in_flight(self) -> int:
         """Responses handed out and not yet closed, across shards."""
         return sum(self._in_flight)
+
+    @property
+    def connections_in_use(self) -> int:
+        """Connections neither idle nor closed, plus requests queued in a shard's pool."""
+        busy = 0
+        for shard in self._shards:
+            pool = shard._pool
+            busy += len(pool._requests)
+            busy += sum(1 for c in pool.connections if not (c.is_idle() or c.is_closed()))
+        return busy
 
     def _release(self, index: int) -> None:
         self._in_flight[index] -= 1

@@ -17,9 +17,10 @@ from payroll_sdk.sandbox import SandboxProcess
 from .harness import ChaosRun, ChaosSettings, check_against_truth, run_chaos
 
 
-@pytest.fixture(scope="module")
-def chaos_run() -> ChaosRun:
-    settings = ChaosSettings.from_env()
+@pytest.fixture(scope="module", params=["aiohttp", "httpcore"])
+def chaos_run(request: pytest.FixtureRequest) -> ChaosRun:
+    # Once per transport: the default (aiohttp) and httpx's own httpcore stack.
+    settings = ChaosSettings.from_env(transport=request.param)
     with SandboxProcess(settings.sandbox_config()) as sandbox:
         return asyncio.run(
             run_chaos(
