@@ -26,9 +26,9 @@ from typing import Any
 
 import aiohttp
 import httpx
-import httpx_aiohttp
 
-from payroll_sdk import PayrollClient
+from payroll_sdk import PayrollClient, ShardedTransport
+from payroll_sdk._config import DEFAULT_MAX_IN_FLIGHT
 from payroll_sdk.aggregation._summary import summarize
 from payroll_sdk.models import (
     DirectDepositAllocations,
@@ -244,10 +244,13 @@ def batch_users(count: int) -> list[str]:
 # -- clients ------------------------------------------------------------------------------
 
 
-def sdk_client(base_url: str, *, aiohttp_transport: bool = False, **options: Any) -> PayrollClient:
-    """The SDK with default settings (``aiohttp_transport``: the high-throughput option)."""
-    transport = httpx_aiohttp.AiohttpTransport() if aiohttp_transport else None
-    return PayrollClient(api_secret=SECRET, base_url=base_url, transport=transport, **options)
+def sdk_client(base_url: str, *, httpcore: bool = False, **options: Any) -> PayrollClient:
+    """The SDK with default settings (its default transport is aiohttp under httpx);
+    ``httpcore``: httpx's own stack instead (``ShardedTransport.sized(max_in_flight)``)."""
+    if httpcore:
+        in_flight = options.get("max_in_flight", DEFAULT_MAX_IN_FLIGHT)
+        options["transport"] = ShardedTransport.sized(in_flight)
+    return PayrollClient(api_secret=SECRET, base_url=base_url, **options)
 
 
 Get = Callable[[str, dict[str, Any] | None], Awaitable[tuple[int, bytes]]]

@@ -28,15 +28,23 @@ from ._retry import parse_retry_after
 
 __all__ = ["request_failure", "request_id", "status_error", "validation_error"]
 
-_REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-pinwheel-request-id")
+_REQUEST_ID_KEYS: Final = (b"x-request-id", b"request-id", b"x-pinwheel-request-id")
 _CAUSE_CHARS: Final = 120
 
 
 def request_id(headers: httpx.Headers) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value: str | None = headers.get(name)
-        if value:
-            return value
+    """The first of the request-id headers the response has, in ``_REQUEST_ID_KEYS`` order.
+
+    One pass over the raw headers: ``headers.get`` would scan and decode them all per name.
+    """
+    found: dict[bytes, bytes] = {}
+    for key, value in headers.raw:
+        lowered = key.lower()
+        if lowered in _REQUEST_ID_KEYS and value:
+            found.setdefault(lowered, value)
+    for key in _REQUEST_ID_KEYS:
+        if key in found:
+            return found[key].decode("latin-1")
     return None
 
 

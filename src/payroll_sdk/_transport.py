@@ -15,6 +15,7 @@ import logging
 import random
 import sys
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol, TypeVar
@@ -55,8 +56,7 @@ _M = TypeVar("_M", bound=pydantic.BaseModel)
 @dataclass(frozen=True, slots=True)
 class _Call:
     path: str
-    url: str
-    params: Mapping[str, str | int] | None
+    url: httpx.URL
     options: CallOptions
     deadline_at: float | None
 
@@ -79,9 +79,16 @@ class Transport:
     ) -> None:
         self.http_client = http_client
         self._owns_http_client = owns_http_client
+        # Kept by copies (which share the client) even though they do not own it.
+        self._owns_http_client_dispatch = owns_http_client
         self.base_url = base_url
         self._base = str(base_url)
+        self._base_path = base_url.raw_path.decode("ascii")
         self._host = base_url.netloc.decode("ascii")
+        # Host prebuilt too: httpx.Request would otherwise derive it from the URL each time.
+        if "host" not in headers:
+            headers = headers.copy()
+            headers["Host"] = self._host
         self._headers = headers
         self.limiter = limiter
         self._clock = clock
@@ -128,8 +135,7 @@ class Transport:
             )
         call = _Call(
             path="/" + path,
-            url=self._base + path,
-            params=params,
+            url=self._url(path, params),
             options=options,
             deadline_at=deadline_at(options.deadline, self._clock),
         )
@@ -145,6 +151,51 @@ class Transport:
                 raise
             failure = exc
         return await self._retry(call, cast_to, failure)
+
+    def _url(self, path: str, params: Mapping[str, str | int] | None) -> httpx.URL:
+        """The request URL, built once per call (not per attempt) from the parsed base URL.
+
+        ``path`` comes from the resources with every id already escaped; the query is encoded
+        as httpx would (``urlencode``). ``copy_with`` checks the new path and query only, where
+        a string URL would be parsed whole, and ``params`` merged by a second parse.
+        """
+        target = self._base_path + path
+        if params:
+            target += "?" + urllib.parse.urlencode(params)
+        return self.base_url.copy_with(raw_path=target.encode("ascii"))
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and read its body.
+
+        A client we built goes straight to its transport: ``AsyncClient.send`` would add
+        redirect and auth handling (we use neither), a cookie pass that builds a ``urllib``
+        request per response, and timing, together more CPU than the rest of the SDK's
+        per-request work. The transport is still the client's choice for the URL (proxy mounts
+        from the environment), and its event hooks still run. An ``http_client`` given to us
+        is used through ``send``, with whatever auth, hooks and mounts its owner set.
+        """
+        client = self.http_client
+        if not self._owns_http_client_dispatch:
+            return await client.send(request)
+        hooks = client.event_hooks
+        for hook in hooks["request"]:
+            await hook(request)
+        transport = client._transport_for_url(request.url)
+        try:
+            response = await transport.handle_async_request(request)
+            response.request = request
+            try:
+                await response.aread()
+                for hook in hooks["response"]:
+                    await hook(response)
+            except BaseException:
+                await response.aclose()
+                raise
+        except httpx.RequestError as exc:
+            # As httpx's send does: the error says which request failed.
+            exc.request = request
+            raise
+        return response
 
     async def _retry(self, call: _Call, cast_to: type[_M], failure: PayrollError) -> _M:
         """The attempts after a first one that failed with ``failure``, driven by tenacity.
@@ -201,19 +252,18 @@ class Transport:
                 path=call.path,
                 attempts=attempt - 1,
             )
-        request = self.http_client.build_request(
+        request = httpx.Request(
             "GET",
             call.url,
-            params=call.params,
             headers=self._headers,
-            timeout=_clamp_timeout(call.options.timeout, remaining),
+            extensions={"timeout": _timeouts(call.options.timeout, remaining)},
         )
         started = self._clock()
         try:
             async with asyncio.timeout(remaining):
                 await self.limiter.acquire()
                 try:
-                    response = await self.http_client.send(request)
+                    response = await self._send(request)
                 finally:
                     self.limiter.release()
                     # Errors keep this request (``err.response.request``, ``__cause__.request``)
@@ -272,20 +322,21 @@ def _forget_secret(request: httpx.Request) -> None:
         request.headers[_SECRET_HEADER] = "[REDACTED]"
 
 
-def _clamp_timeout(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
-    """Each phase's timeout, cut down so no phase can outlast the deadline."""
+def _timeouts(timeout: httpx.Timeout, remaining: float | None) -> dict[str, float | None]:
+    """Each phase's timeout (httpx's request extension), cut down so no phase can outlast the
+    deadline."""
     if remaining is None:
-        return timeout
+        return timeout.as_dict()
 
     def cut(value: float | None) -> float:
         return remaining if value is None else min(value, remaining)
 
-    return httpx.Timeout(
-        connect=cut(timeout.connect),
-        read=cut(timeout.read),
-        write=cut(timeout.write),
-        pool=cut(timeout.pool),
-    )
+    return {
+        "connect": cut(timeout.connect),
+        "read": cut(timeout.read),
+        "write": cut(timeout.write),
+        "pool": cut(timeout.pool),
+    }
 
 
 def _log_attempt(
