@@ -7,14 +7,14 @@ import itertools
 import json
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from payroll_sdk import InternalServerError, PayrollClient
-from payroll_sdk.aggregation._history import MAX_WINDOWS, fetch_history, plan_windows
+from payroll_sdk.aggregation._history import MAX_WINDOWS, fetch_history, plan_range, plan_windows
 from payroll_sdk.models import ListMeta, ListResponse, Paystub, Shift
 from payroll_sdk.sandbox import SandboxConfig, SandboxData
 
@@ -117,6 +117,7 @@ async def test_windows_return_every_item_once_in_order() -> None:
         from_date=None,
         to_date=None,
         start_hint=_done(TODAY - timedelta(days=340)),
+        items_per_day=1.0,
     )
     items, status = outcome.items, outcome.status
     assert [i.id for i in items] == [i.id for i in fake.items]
@@ -132,7 +133,8 @@ async def test_a_wrong_start_date_costs_speed_not_data() -> None:
         date_of=lambda item: item.day,
         from_date=None,
         to_date=None,
-        start_hint=_done(TODAY - timedelta(days=200)),  # data goes back 600 days
+        start_hint=_done(TODAY - timedelta(days=200)),  # data goes back 600 days,
+        items_per_day=1.0,
     )
     items, status = outcome.items, outcome.status
     assert [i.id for i in items] == [i.id for i in fake.items]
@@ -157,6 +159,7 @@ async def test_a_failed_window_keeps_the_others_and_is_partial() -> None:
         from_date=None,
         to_date=None,
         start_hint=_done(lower),
+        items_per_day=1.0,
     )
     items, status = outcome.items, outcome.status
     assert status.state == "partial" and status.reason is not None
@@ -174,7 +177,12 @@ async def test_a_start_date_that_never_comes_falls_back_to_the_cursor_chain() ->
     fake = _FakeList(days)
     never: asyncio.Future[date | None] = asyncio.get_running_loop().create_future()
     outcome = await fetch_history(
-        fake.open, date_of=lambda item: item.day, from_date=None, to_date=None, start_hint=never
+        fake.open,
+        date_of=lambda item: item.day,
+        from_date=None,
+        to_date=None,
+        start_hint=never,
+        items_per_day=1.0,
     )
     items = outcome.items
     assert [i.id for i in items] == [i.id for i in fake.items]
@@ -197,3 +205,63 @@ async def test_long_history_profile_equals_the_truth_and_uses_windows() -> None:
         assert fetched.status["shifts"].state == "ok"
     assert profile.complete
     assert stats.requests["shifts"] >= 3
+
+
+# -- windows planned from from_date, before any page --------------------------------------------
+
+
+def test_a_range_is_split_into_adjacent_windows_open_at_the_top() -> None:
+    start = TODAY - timedelta(days=999)
+    windows = plan_range(from_date=start, to_date=None, today=TODAY, items_per_day=1.0)
+    assert 1 < len(windows) <= MAX_WINDOWS
+    assert windows[0][1] is None  # nothing dated after today is skipped
+    assert windows[-1][0] == start
+    for (lo, _), (_, hi) in itertools.pairwise(windows):
+        assert hi is not None and lo is not None and hi == lo - timedelta(days=1)
+    # Sparse lists and short ranges are not split.
+    assert plan_range(from_date=start, to_date=None, today=TODAY, items_per_day=0.01) == [
+        (start, None)
+    ]
+    short = TODAY - timedelta(days=30)
+    assert plan_range(from_date=short, to_date=TODAY, today=TODAY, items_per_day=1.0) == [
+        (short, TODAY)
+    ]
+
+
+async def test_with_from_date_every_window_is_requested_without_a_first_page() -> None:
+    days = [TODAY - timedelta(days=n // 2) for n in range(1200)]  # 2 a day, 600 days
+    fake = _FakeList(days)
+    never: asyncio.Future[date | None] = asyncio.get_running_loop().create_future()
+    start = TODAY - timedelta(days=599)
+    outcome = await fetch_history(
+        fake.open,
+        date_of=lambda item: item.day,
+        from_date=start,
+        to_date=None,
+        start_hint=never,  # not needed, not awaited
+        items_per_day=1.0,
+    )
+    never.cancel()
+    assert [i.id for i in outcome.items] == [i.id for i in fake.items]
+    today = datetime.now(UTC).date()
+    windows = plan_range(from_date=start, to_date=None, today=today, items_per_day=1.0)
+    first_requests = [(lo, hi) for lo, hi, offset in fake.requests if offset == 0]
+    assert first_requests == windows  # one round: each window's first page, all at once
+    assert (start, None) not in first_requests
+    assert outcome.status.state == "ok" and outcome.status.pages == len(fake.requests)
+
+
+async def test_long_history_with_from_date_equals_the_truth() -> None:
+    config = SandboxConfig(seed=3, today=TODAY)
+    truth = SandboxData(seed=3, today=TODAY).user("user_long_history")
+    start = min(
+        [date.fromisoformat(s["end_date"]) for a in truth.accounts for s in a.shifts]
+        + [date.fromisoformat(p["pay_date"]) for a in truth.accounts for p in a.paystubs]
+    )
+    async with PayrollClient.sandbox(config) as client:
+        profile = await client.get_profile("user_long_history", from_date=start)
+    for fetched, expected in zip(profile.accounts, truth.accounts, strict=True):
+        assert [str(p.id) for p in fetched.paystubs] == [p["id"] for p in expected.paystubs]
+        assert [str(s.id) for s in fetched.shifts] == [s["id"] for s in expected.shifts]
+        assert fetched.status["shifts"].pages > 1
+    assert profile.complete

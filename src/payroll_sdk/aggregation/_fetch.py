@@ -45,6 +45,11 @@ __all__ = ["fetch_profile", "resolve_include"]
 
 _T = TypeVar("_T")
 
+#: The densest histories planned for when ``from_date`` is given (windows before any page):
+#: weekly pay, and about one shift a day.
+PAYSTUBS_PER_DAY = 1 / 7
+SHIFTS_PER_DAY = 1.0
+
 
 def resolve_include(include: Iterable[str] | None) -> frozenset[ResourceName]:
     """The resources to fetch: all six by default. Unknown names are an input error."""
@@ -186,6 +191,7 @@ async def _fetch_account(
             from_date=first,
             to_date=last,
             start_hint=start_date,
+            items_per_day=PAYSTUBS_PER_DAY,
         )
         profile.paystubs, status["paystubs"] = outcome.items, outcome.status
         if outcome.unreadable:
@@ -198,6 +204,7 @@ async def _fetch_account(
             from_date=first,
             to_date=last,
             start_hint=start_date,
+            items_per_day=SHIFTS_PER_DAY,
         )
         profile.shifts, status["shifts"] = outcome.items, outcome.status
         if outcome.unreadable:

@@ -4,7 +4,11 @@ A cursor chain costs one round trip per page: five years of weekly shifts is 13 
 trips one after another. The API's cursors are opaque and ``meta.count`` is the size of a page,
 not a total, so the rest cannot be fetched by page number. Dates, though, can be split:
 
-1. the first page (newest first, 100 items) is read as usual; if it is the last, that is all;
+0. with the caller's ``from_date`` the range is known before any page: it is split at once
+   (:func:`plan_range`) into windows sized for the densest history the list can have, so the
+   whole list takes one round trip (plus a cursor step in any window that overflows);
+1. otherwise the first page (newest first, 100 items) is read as usual; if it is the last,
+   that is all;
 2. otherwise the rest lies at or before the first page's oldest date. Given a lower bound (the
    caller's ``from_date``, else the employment start date fetched alongside), that range is
    split into adjacent windows sized from the first page's density to hold about 75 items
@@ -25,7 +29,7 @@ import asyncio
 import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, TypeVar
 
 from .._dedup import IdSet
@@ -34,7 +38,7 @@ from ..models import ListResponse
 from ..models.profile import ResourceStatus
 from ._outcome import FATAL, ListOutcome, fetch_list, status_from_error, with_unreadable
 
-__all__ = ["fetch_history", "plan_windows"]
+__all__ = ["fetch_history", "plan_range", "plan_windows"]
 
 #: Items a window is sized to hold: under the 100-item page, so that most windows take one
 #: request even where the history is denser than the first page suggested.
@@ -47,6 +51,36 @@ _I = TypeVar("_I")
 
 #: ``open_pages(from, to)`` iterates the pages of the list limited to ``from..to`` (inclusive).
 OpenPages = Callable[[date | None, date | None], AsyncGenerator[ListResponse[_I], None]]
+
+
+def plan_range(
+    *, from_date: date, to_date: date | None, today: date, items_per_day: float
+) -> list[tuple[date | None, date | None]]:
+    """Adjacent windows ``(from, to)``, newest first, covering ``from_date..to_date``, planned
+    before any page is read.
+
+    ``items_per_day`` is the densest the list is expected to be (a paystub a week, a shift a
+    day): windows hold about ``WINDOW_TARGET_ITEMS`` at that density, so most take a single
+    request; a denser one follows its own cursor. The newest window is open at the top (up to
+    ``to_date``, or without limit), so an item dated after ``today`` is never skipped.
+    """
+    top = to_date if to_date is not None else today
+    days = (top - from_date).days + 1
+    if days <= 0:
+        return [(from_date, to_date)]
+    count = min(MAX_WINDOWS, max(1, math.ceil(days * items_per_day / WINDOW_TARGET_ITEMS)))
+    width = math.ceil(days / count)
+    windows: list[tuple[date | None, date | None]] = []
+    upper: date | None = to_date
+    lower = top - timedelta(days=width - 1)
+    for index in range(count):
+        if index == count - 1 or lower <= from_date:
+            windows.append((from_date, upper))
+            break
+        windows.append((lower, upper))
+        upper = lower - timedelta(days=1)
+        lower = upper - timedelta(days=width - 1)
+    return windows
 
 
 def plan_windows(
@@ -89,12 +123,24 @@ async def fetch_history(
     from_date: date | None,
     to_date: date | None,
     start_hint: Awaitable[date | None],
+    items_per_day: float,
 ) -> ListOutcome[_I]:
     """Every item of a dated list in ``from_date..to_date``, newest first, each id once.
 
     Records without a date (real data has them) are kept; they only take no part in sizing
     the windows. A first page with no dated record at all is followed by its cursor.
+    ``items_per_day``: the densest this list can be, for windows planned from ``from_date``.
     """
+    if from_date is not None:
+        planned = plan_range(
+            from_date=from_date,
+            to_date=to_date,
+            today=datetime.now(UTC).date(),
+            items_per_day=items_per_day,
+        )
+        if len(planned) > 1:
+            parts = await asyncio.gather(*(fetch_list(open_pages(lo, hi)) for lo, hi in planned))
+            return _merge(None, parts, None)
     started = time.monotonic()
     chain = open_pages(from_date, to_date)
     try:
@@ -133,17 +179,21 @@ async def fetch_history(
 
 
 def _merge(
-    first: ListResponse[_I],
+    first: ListResponse[_I] | None,
     parts: Iterable[ListOutcome[_I]],
     refreshed: datetime | None,
 ) -> ListOutcome[_I]:
+    """``first`` (the first page, unless the windows were planned without one) then the
+    windows, newest first, each id once; without ``refreshed`` the newest window's counts."""
     parts = list(parts)
     seen = IdSet()
-    items = list(seen.new(first.data))
-    unreadable = list(first.unreadable)
-    pages, attempts = 1, first.attempts
+    items = [] if first is None else list(seen.new(first.data))
+    unreadable = [] if first is None else list(first.unreadable)
+    pages, attempts = (0, 0) if first is None else (1, first.attempts)
     failure: ResourceStatus | None = None
     for part in parts:
+        if refreshed is None:
+            refreshed = part.status.refreshed_at
         items.extend(seen.new(part.items))
         # A window overlapping the first page reads the same unreadable record again.
         unreadable.extend(r for r in part.unreadable if r not in unreadable)
