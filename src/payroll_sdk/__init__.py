@@ -44,25 +44,25 @@ from ._options import ClientOptions, RequestOptions
 from ._pagination import AsyncPager
 from ._pool import ShardedTransport
 from ._version import __version__
-from .models import (
-    Allocation,
-    DirectDepositAllocations,
-    Employment,
-    Identity,
-    Income,
-    ListResponse,
-    Money,
-    ObjectResponse,
-    PayrollAccount,
-    Paystub,
-    Shift,
-    UnreadableRecord,
-    cents_to_decimal,
-)
 
 if TYPE_CHECKING:
     from ._sync import PayrollClientSync, SyncPager
     from .aggregation import ProfileResult
+    from .models import (
+        Allocation,
+        DirectDepositAllocations,
+        Employment,
+        Identity,
+        Income,
+        ListResponse,
+        Money,
+        ObjectResponse,
+        PayrollAccount,
+        Paystub,
+        Shift,
+        UnreadableRecord,
+        cents_to_decimal,
+    )
     from .models.profile import (
         AccountProfile,
         FailureReason,
@@ -83,9 +83,28 @@ if TYPE_CHECKING:
         YearlyPay,
     )
 
-# Loaded on first use, so `import payroll_sdk` does not pay for the profile, summary and sync
-# machinery (measured: bench/cases/imports.py) until a program touches them.
+# Loaded on first use, so `import payroll_sdk` does not pay for the models, the profile,
+# summary and sync machinery (measured: bench/cases/imports.py) until a program touches them
+# (a client's construction loads the models it needs).
 _LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "DirectDepositAllocations",
+            "Employment",
+            "Identity",
+            "Income",
+            "ListResponse",
+            "Money",
+            "ObjectResponse",
+            "PayrollAccount",
+            "Paystub",
+            "Shift",
+            "UnreadableRecord",
+            "cents_to_decimal",
+        ),
+        ".models",
+    ),
     "PayrollClientSync": "._sync",
     "SyncPager": "._sync",
     "ProfileResult": ".aggregation",

@@ -34,21 +34,21 @@ from ._logging import register_secret, setup_logging
 from ._options import ClientOptions, RequestOptions, SandboxClientOptions, check_option_names
 from ._transport import CallOptions, Transport
 from ._version import __version__
-from .resources import (
-    AccountsResource,
-    DirectDepositAllocationsResource,
-    EmploymentResource,
-    IdentityResource,
-    IncomeResource,
-    PaystubsResource,
-    ShiftsResource,
-)
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from .aggregation import ProfileResult, ResourceName
     from .models.profile import PayrollProfile
+    from .resources import (
+        AccountsResource,
+        DirectDepositAllocationsResource,
+        EmploymentResource,
+        IdentityResource,
+        IncomeResource,
+        PaystubsResource,
+        ShiftsResource,
+    )
     from .sandbox import SandboxConfig
 
 __all__ = ["SANDBOX_BASE_URL", "PayrollClient"]
@@ -162,6 +162,18 @@ class PayrollClient:
     def _use_options(self, options: CallOptions) -> None:
         """Apply per-call ``options``: to this client and to a resource object of each kind
         (a ``with_options`` copy gets its own)."""
+        # Imported here, not at the top: the resources bring every model, and
+        # `import payroll_sdk` should not pay for them before a client exists.
+        from .resources import (
+            AccountsResource,
+            DirectDepositAllocationsResource,
+            EmploymentResource,
+            IdentityResource,
+            IncomeResource,
+            PaystubsResource,
+            ShiftsResource,
+        )
+
         self._options = options
         self.accounts = AccountsResource(self._transport, options)
         self.paystubs = PaystubsResource(self._transport, options)

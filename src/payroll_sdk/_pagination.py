@@ -14,20 +14,22 @@ ends the list, with a warning in the log.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._dedup import IdSet
 from ._exceptions import PaginationLoopError
 from ._logging import logger
 from ._validation import MAX_LIMIT
-from .models import ListResponse, UnreadableRecord
+
+if TYPE_CHECKING:  # the models load with the resources, on a client's construction
+    from .models import ListResponse, UnreadableRecord
 
 __all__ = ["AsyncPager", "FetchPage"]
 
 _T = TypeVar("_T")
 
 #: ``fetch(cursor, limit)`` returns one page.
-FetchPage = Callable[[str | None, int | None], Awaitable[ListResponse[_T]]]
+FetchPage = Callable[[str | None, int | None], Awaitable["ListResponse[_T]"]]
 
 
 class AsyncPager(Generic[_T]):

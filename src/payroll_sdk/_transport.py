@@ -18,11 +18,10 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 import httpx
 import pydantic
-from tenacity import AsyncRetrying, DoAttempt, DoSleep, RetryCallState
 
 from ._deadline import deadline_at
 from ._exceptions import ClientClosedError, DeadlineExceededError, PayrollError
@@ -30,6 +29,9 @@ from ._limiter import RequestLimiter
 from ._logging import logger
 from ._response import request_failure, request_id, status_error, validation_error
 from ._retry import is_retryable, retry_delay
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 __all__ = ["CallOptions", "Transport"]
 
@@ -50,7 +52,8 @@ class _ResponseInfoSink(Protocol):
     def _set_response_info(self, *, request_id: str | None, attempts: int) -> None: ...
 
 
-_M = TypeVar("_M", bound=pydantic.BaseModel)
+# A string bound: pydantic.BaseModel would load pydantic's model machinery at import.
+_M = TypeVar("_M", bound="pydantic.BaseModel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,9 @@ class Transport:
         The loop is tenacity's own (``AsyncRetrying.__call__``), started from the outcome of
         the attempt already made rather than from a fresh attempt.
         """
+        # Imported on the first retry: most processes never need tenacity's machinery.
+        from tenacity import AsyncRetrying, DoAttempt, DoSleep, RetryCallState
+
         options = call.options
         retrying = AsyncRetrying(
             stop=lambda state: self._should_stop(state, call),
