@@ -15,12 +15,14 @@ import hmac
 import logging
 import math
 import random
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -120,17 +122,56 @@ class _AccountWire:
         return cache[name]
 
 
+class _SharedData:
+    """Ground truth and its serialised bodies, shared by every app of the process built with
+    the same ``(seed, history_months, today)``.
+
+    Generating a user costs tens of milliseconds (a couple of years of paystubs and shifts),
+    and the test suite, the examples and the docs each build many in-process sandboxes over
+    the same users: they now generate each user once per process. The data is a pure function
+    of the key, so sharing cannot change what any app serves; stats and faults stay per app.
+    Several apps may serve from several threads (``SandboxServer``): ``SandboxData`` locks its
+    own cache, and ``lock`` guards the serialised bodies.
+    """
+
+    _registry: ClassVar[OrderedDict[tuple[int, int, date], _SharedData]] = OrderedDict()
+    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+    #: Configurations kept at once (each holds up to ``cached_accounts`` serialised accounts).
+    _MAX_KEPT: ClassVar[int] = 4
+
+    def __init__(self, data: SandboxData) -> None:
+        self.data = data
+        self.wires: OrderedDict[str, _AccountWire] = OrderedDict()
+        self.lock = threading.RLock()
+
+    @classmethod
+    def for_config(cls, config: SandboxConfig) -> _SharedData:
+        today = config.today or datetime.now(UTC).date()
+        key = (config.seed, config.history_months, today)
+        with cls._registry_lock:
+            shared = cls._registry.get(key)
+            if shared is None:
+                data = SandboxData(
+                    seed=config.seed, history_months=config.history_months, today=today
+                )
+                shared = cls._registry[key] = cls(data)
+                if len(cls._registry) > cls._MAX_KEPT:
+                    cls._registry.popitem(last=False)
+            else:
+                cls._registry.move_to_end(key)
+            return shared
+
+
 class Sandbox:
     """The state behind one app: ``config``, ground-truth ``data`` and ``stats``."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.data = SandboxData(
-            seed=config.seed, history_months=config.history_months, today=config.today
-        )
+        self._shared = _SharedData.for_config(config)
+        self.data = self._shared.data
         self.stats = SandboxStats()
         self.faults = FaultInjector(config.faults)
-        self._wires: OrderedDict[str, _AccountWire] = OrderedDict()
+        self._wires = self._shared.wires
         self._jitter = random.Random(config.seed)
         self._secret = config.secret.encode()
 
@@ -140,15 +181,16 @@ class Sandbox:
         self.faults.reset()
 
     def wire(self, truth: AccountTruth) -> _AccountWire:
-        wire = self._wires.get(truth.account_id)
-        if wire is None or wire.truth is not truth:
-            wire = _AccountWire(truth)
-            self._wires[truth.account_id] = wire
-            if len(self._wires) > self.config.cached_accounts:
-                self._wires.popitem(last=False)
-        else:
-            self._wires.move_to_end(truth.account_id)
-        return wire
+        with self._shared.lock:
+            wire = self._wires.get(truth.account_id)
+            if wire is None or wire.truth is not truth:
+                wire = _AccountWire(truth)
+                self._wires[truth.account_id] = wire
+                if len(self._wires) > self.config.cached_accounts:
+                    self._wires.popitem(last=False)
+            else:
+                self._wires.move_to_end(truth.account_id)
+            return wire
 
     def secret_matches(self, given: bytes | None) -> bool:
         return given is not None and hmac.compare_digest(given, self._secret)

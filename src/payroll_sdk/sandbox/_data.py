@@ -31,6 +31,7 @@ Consistency rules the tests rely on (ordinary and scenario users alike):
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -91,22 +92,26 @@ class SandboxData:
         self.today = today or datetime.now(UTC).date()
         self._max_cached_users = max_cached_users
         self._users: OrderedDict[str, UserTruth] = OrderedDict()
+        # Apps built with the same settings share one instance (``_app._SharedData``), and
+        # may serve from several threads: the LRU's reads and moves must not interleave.
+        self._lock = threading.RLock()
         # account id -> (end user id, index); tiny, kept forever so evicted users regenerate.
         self._account_index: dict[str, tuple[str, int]] = {}
 
     def user(self, end_user_id: str) -> UserTruth:
         """The user's truth (generated on first use, then cached)."""
-        cached = self._users.get(end_user_id)
-        if cached is not None:
-            self._users.move_to_end(end_user_id)
-            return cached
-        truth = self._generate_user(end_user_id)
-        self._users[end_user_id] = truth
-        if len(self._users) > self._max_cached_users:
-            self._users.popitem(last=False)
-        for account in truth.accounts:
-            self._account_index[account.account_id] = (end_user_id, account.index)
-        return truth
+        with self._lock:
+            cached = self._users.get(end_user_id)
+            if cached is not None:
+                self._users.move_to_end(end_user_id)
+                return cached
+            truth = self._generate_user(end_user_id)
+            self._users[end_user_id] = truth
+            if len(self._users) > self._max_cached_users:
+                self._users.popitem(last=False)
+            for account in truth.accounts:
+                self._account_index[account.account_id] = (end_user_id, account.index)
+            return truth
 
     def account(self, account_id: str) -> AccountTruth | None:
         """An account handed out earlier by :meth:`user`, or None."""
