@@ -26,6 +26,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import httpx_aiohttp
 
 from payroll_sdk import PayrollClient, ShardedTransport
 from payroll_sdk._config import DEFAULT_MAX_IN_FLIGHT
@@ -257,12 +258,19 @@ Get = Callable[[str, dict[str, Any] | None], Awaitable[tuple[int, bytes]]]
 
 
 class RawHttpx:
-    """A bare ``httpx.AsyncClient`` behind one semaphore: ``get(path, params)``."""
+    """A bare ``httpx.AsyncClient`` behind one semaphore: ``get(path, params)``; with
+    ``aiohttp=True``, over ``httpx_aiohttp.AiohttpTransport`` (pool of ``in_flight``)."""
 
-    def __init__(self, base_url: str, limits: httpx.Limits | None, in_flight: int) -> None:
+    def __init__(
+        self, base_url: str, limits: httpx.Limits | None, in_flight: int, *, aiohttp: bool = False
+    ) -> None:
         kwargs: dict[str, Any] = {"base_url": base_url, "headers": HEADERS}
         if limits is not None:
             kwargs["limits"] = limits
+        if aiohttp:
+            kwargs["transport"] = httpx_aiohttp.AiohttpTransport(
+                limits=httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
+            )
         self.client = httpx.AsyncClient(**kwargs)
         self.semaphore = asyncio.Semaphore(in_flight)
 
@@ -475,6 +483,7 @@ class Settings:
     sweep_levels: tuple[int, ...] = (10, 25, 50, 100)
     cpu_users: int = 60
     memory_users: int = 2000
+    stream_users: int = 10_000
     import_runs: int = 7
 
     @classmethod
@@ -493,5 +502,6 @@ class Settings:
             sweep_levels=(10, 100),
             cpu_users=12,
             memory_users=150,
+            stream_users=600,
             import_runs=3,
         )

@@ -21,7 +21,7 @@ sys.path.insert(0, str(BENCH_DIR))
 import _harness as h  # noqa: E402
 from cases._result import CaseResult  # noqa: E402
 
-CASES = ("profile", "history", "batch", "cpu", "memory", "imports")
+CASES = ("profile", "history", "batch", "cpu", "memory", "stream", "imports")
 
 
 def _load() -> str:
@@ -35,7 +35,12 @@ async def _run_cases(names: list[str], settings: h.Settings) -> list[CaseResult]
         started = time.perf_counter()
         print(f"[bench] {name} ... (load {_load()})", flush=True)
         module = importlib.import_module(f"cases.{name}")
+        load_before = _load()
         result: CaseResult = await module.run(settings)
+        result.notes.append(
+            f"Load average (1 min / 5 min) at this case's start: {load_before}, "
+            f"at its end: {_load()} (2 cores, shared with other work)."
+        )
         for check in result.checks:
             ratio = f"{check.ratio:.2f}" if check.ratio is not None else "-"
             print(f"  {check.verdict}  {check.target}: {check.measured} (ratio {ratio}, "
