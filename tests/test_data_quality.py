@@ -253,7 +253,7 @@ def test_the_sync_pager_reports_unreadable_records(load_fixture: Any) -> None:
     page = _stub_page(load_fixture)
     page["data"].append({"id": "stub-bad", "gross_pay_amount": 1.5})
     page["data"].append(copy.deepcopy(page["data"][0]))
-    with respx.mock(base_url="https://api.test/v1") as router:
+    with respx.mock(base_url="https://api.test/v1", using="httpx") as router:
         router.get(f"/accounts/{ACCOUNT}/paystubs").mock(
             return_value=httpx.Response(200, json=page)
         )
