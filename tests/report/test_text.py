@@ -27,7 +27,8 @@ def test_caveats_first_and_stale_employers_flagged(
     text = render_text(sandbox_profile("user_degraded"), width=80)
     assert text.index("READ FIRST") < text.index("At a glance")
     assert text.count("! ") >= 2
-    assert "(employed, current, STALE)" in text
+    assert "(employed, current? NOT VERIFIED, data disconnected)" in text
+    assert "Not verified" in text and "none verified" in text
 
 
 def test_missing_amounts_print_as_a_dash_never_zero(

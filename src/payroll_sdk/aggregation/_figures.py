@@ -57,7 +57,6 @@ __all__ = [
     "stability",
     "tenure",
     "trend",
-    "unmonitored_account_ids",
     "year_to_date",
 ]
 
@@ -115,16 +114,6 @@ def add_figures(
         accounts, updated, as_of=as_of, stale_account_ids=frozenset(stale_account_ids)
     )
     return summary.model_copy(update={"employers": updated, "income": income})
-
-
-def unmonitored_account_ids(accounts: Iterable[AccountProfile]) -> frozenset[str]:
-    """Accounts the API no longer keeps current: not ``connected``, or a ``monitoring_status``
-    other than ``"active"``. Their figures carry ``stale=True``."""
-    return frozenset(
-        a.account.id
-        for a in accounts
-        if not a.account.connected or a.account.monitoring_status != "active"
-    )
 
 
 # --- per employer -----------------------------------------------------------------------------

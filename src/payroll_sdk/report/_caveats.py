@@ -19,6 +19,9 @@ __all__ = ["Caveat", "account_label", "caveats"]
 
 Severity = Literal["warning", "notice"]
 
+#: The ``FailureReason.error`` of a resource that is partial only because of unreadable records.
+_UNREADABLE = "UnreadableRecords"
+
 
 @dataclass(frozen=True)
 class Caveat:
@@ -52,6 +55,8 @@ def caveats(profile: PayrollProfile) -> list[Caveat]:
         if stale is not None:
             found.append(stale)
     for problem in profile.problems:
+        if problem.unreadable and (problem.reason is None or problem.reason.error == _UNREADABLE):
+            continue  # said below, with the count, by _unreadable
         label = account_label(problem.account_id, employers)
         what = problem.resource.replace("_", " ")
         reason = problem.reason
@@ -67,7 +72,8 @@ def caveats(profile: PayrollProfile) -> list[Caveat]:
                 (problem.account_id,),
             )
         )
-    found.extend(_unreadable(profile.accounts, employers))
+    found.extend(_unreadable(profile, employers))
+    found.extend(_holes(employers))
     found.extend(_figure_notices(profile, employers))
     return sorted(found, key=lambda c: c.severity != "warning")
 
@@ -112,29 +118,63 @@ def _stale(
     )
 
 
-def _unreadable(
-    accounts: list[AccountProfile], employers: dict[str, EmployerSummary]
-) -> list[Caveat]:
-    # Records a resource could not read are counted on its status (issue 10) when the SDK
-    # reports them; older statuses have no such count.
+def _unreadable(profile: PayrollProfile, employers: dict[str, EmployerSummary]) -> list[Caveat]:
     found = []
-    for account in accounts:
+    listing = len(profile.unreadable_accounts)
+    if listing:
+        found.append(
+            Caveat(
+                "warning",
+                f"{_count(listing, 'payroll account record')} in the accounts listing could not"
+                " be read: their data is not in this report.",
+            )
+        )
+    for account in profile.accounts:
         for name, status in account.status.items():
-            count = getattr(status, "unreadable", None)
-            if isinstance(count, list):
-                count = len(count)
-            if isinstance(count, int) and count > 0:
+            if status.unreadable > 0:
                 label = account_label(account.account.id, employers)
-                plural = "s" if count != 1 else ""
                 found.append(
                     Caveat(
                         "warning",
-                        f"{label}: {count} {name.replace('_', ' ')} record{plural} could not be"
-                        " read and are left out of the figures.",
+                        f"{label}: {_count(status.unreadable, 'record')} of"
+                        f" {name.replace('_', ' ')} could not be read and"
+                        f" {'is' if status.unreadable == 1 else 'are'} left out of the figures.",
                         (account.account.id,),
                     )
                 )
     return found
+
+
+def _holes(employers: dict[str, EmployerSummary]) -> list[Caveat]:
+    # Records read but lacking what a figure needs: kept in the profile, left out of it.
+    found = []
+    for employer in employers.values():
+        label = account_label(employer.account_id, employers)
+        for count, what, left_out in (
+            (employer.paystubs_without_date, "paystub without a pay date", "dated figures"),
+            (employer.paystubs_without_amount, "paystub without a gross or net amount", "totals"),
+            (employer.shifts_without_date, "shift without an end date", "shift windows"),
+        ):
+            if count:
+                found.append(
+                    Caveat(
+                        "notice",
+                        f"{label}: {_count(count, what)}, kept in the profile but left out of"
+                        f" {left_out} (never counted as zero).",
+                        (employer.account_id,),
+                    )
+                )
+    return found
+
+
+def _count(count: int, noun: str) -> str:
+    # "1 paystub without a pay date", "2 paystubs without a pay date": the noun is the first word
+    # of ``noun`` that follows the count.
+    if count == 1:
+        return f"1 {noun}"
+    head, _, rest = noun.partition(" without ")
+    plural = head + "s"
+    return f"{count} {plural}" + (f" without {rest}" if rest else "")
 
 
 def _figure_notices(profile: PayrollProfile, employers: dict[str, EmployerSummary]) -> list[Caveat]:

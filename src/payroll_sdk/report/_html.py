@@ -140,13 +140,17 @@ def _card(key: str, value: str, note: str = "") -> str:
 def _glance(profile: PayrollProfile) -> str:
     summary = profile.summary
     income = summary.income
-    stale = any(e.figures is not None and e.figures.stale for e in summary.employers if e.current)
+    unverified = ", ".join(summary.unverified_employers)
     cards = [
-        _card("Current employers", ", ".join(summary.current_employers) or "none"),
+        _card(
+            "Current employers",
+            ", ".join(summary.current_employers) or "none verified",
+            f"not verified (data not current): {unverified}" if unverified else "",
+        ),
         _card(
             "Annualized income",
             ", ".join(str(a) for a in summary.annualized_income) or "-",
-            "includes stale accounts" if stale else "",
+            f"excludes {unverified}" if unverified else "current, fresh employers",
         ),
         _card("Latest pay date", iso(summary.latest_pay_date)),
         _card(
@@ -216,9 +220,13 @@ def _employers(employers: Sequence[EmployerSummary]) -> str:
     for e in employers:
         f = e.figures or EmployerFigures()
         ytd = f.year_to_date
-        badges = ['<span class="badge current">current</span>' if e.current else ""]
-        if f.stale:
-            badges.append(_STALE_BADGE)
+        unverified = f.stale or e.freshness not in ("fresh", None)
+        badges = []
+        if e.current and not unverified:
+            badges.append('<span class="badge current">current</span>')
+        if unverified:
+            # Current by its own account maybe, but its data is not: never shown as current.
+            badges.append(f'<span class="badge stale">{escape(e.freshness or "stale")}</span>')
         ytd_text = "-"
         if ytd is not None:
             reported = money(ytd.gross_reported, ytd.currency)

@@ -96,11 +96,16 @@ def _glance(profile: PayrollProfile, width: int) -> str:
     summary = profile.summary
     income = summary.income
     pairs: list[tuple[str, str]] = [
-        ("Current employers", ", ".join(summary.current_employers) or "none"),
+        ("Current employers", ", ".join(summary.current_employers) or "none verified"),
         ("Annualized income", ", ".join(str(a) for a in summary.annualized_income) or "-"),
         ("Latest pay date", iso(summary.latest_pay_date)),
         ("Missing pay periods", str(income.gaps.missing_periods)),
     ]
+    if summary.unverified_employers:
+        # Current by their own account, but their data is not fresh: not counted above.
+        pairs.insert(
+            1, ("Not verified", ", ".join(summary.unverified_employers) + " (data not current)")
+        )
     for s in income.stability:
         stale = " [stale]" if s.stale else ""
         pairs.append((f"Stability {s.months} m", stability_text(s) + stale))
@@ -110,9 +115,7 @@ def _glance(profile: PayrollProfile, width: int) -> str:
 
 def _employer(employer: EmployerSummary, width: int) -> str:
     f = employer.figures or EmployerFigures()
-    flags = [employer.status or "status unknown", "current" if employer.current else "not current"]
-    if f.stale:
-        flags.append("STALE")
+    flags = [employer.status or "status unknown", _currency_flag(employer, f.stale)]
     title = f"{employer.employer_name or 'Unknown employer'} ({', '.join(flags)})"
     pairs = [
         ("Account", employer.account_id),
@@ -138,6 +141,14 @@ def _employer(employer: EmployerSummary, width: int) -> str:
             (label, f"{iso(stub.pay_date)}  {_gross_net(stub.gross, stub.net, stub.currency)}")
         )
     return _section(_wrap(title, width), _pairs(pairs, width))
+
+
+def _currency_flag(employer: EmployerSummary, stale: bool) -> str:
+    if not employer.current:
+        return "not current"
+    if stale or employer.freshness not in ("fresh", None):
+        return f"current? NOT VERIFIED, data {employer.freshness or 'stale'}"
+    return "current"
 
 
 def _gaps(profile: PayrollProfile, employers: dict[str, EmployerSummary], width: int) -> str:
