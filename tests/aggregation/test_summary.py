@@ -918,3 +918,31 @@ def test_amount_converts_to_money_and_decimal() -> None:
     assert str(amount.decimal) == "4807.20"
     assert str(amount) == "USD 4,807.20"
     assert Amount.of(Money(5, "JPY")) == Amount(amount=5, currency="JPY")
+
+
+def test_a_year_the_history_starts_inside_is_partial_by_its_year_to_date() -> None:
+    # The oldest paystub's year to date is larger than its gross: earlier pay that year was
+    # not served, so 2024's total is not a whole year's.
+    oldest = make_paystub("acct-1", date(2024, 3, 1), 1000, 700).model_copy(
+        update={"gross_pay_ytd": 5000}
+    )
+    first_of_year = make_paystub("acct-1", date(2024, 1, 5), 1000, 700).model_copy(
+        update={"gross_pay_ytd": 1000}
+    )
+    cut = only_employer([make_account(paystubs=[oldest])]).pay_by_year[0]
+    assert cut.partial and cut.partial_reason is not None
+    assert "history starts on 2024-03-01" in cut.partial_reason
+    whole = only_employer([make_account(paystubs=[first_of_year])]).pay_by_year[0]
+    assert not whole.partial and whole.partial_reason is None
+
+
+def test_amounts_missing_make_a_year_partial_and_averages_none_never_zero() -> None:
+    stubs = stubs_every(14, 6)
+    stubs[1] = stubs[1].model_copy(update={"gross_pay_amount": None})
+    employer = only_employer([make_account(paystubs=stubs)])
+    assert employer.average_monthly_gross_3m is None
+    assert employer.average_monthly_net_3m is not None
+    assert employer.paystubs_without_amount == 1
+    assert any("3-month average gross pay not computed" in n for n in employer.notes)
+    (year,) = [y for y in employer.pay_by_year if y.year == AS_OF.year]
+    assert year.partial and "1 paystub(s) without an amount" in (year.partial_reason or "")

@@ -104,3 +104,28 @@ async def test_a_damaged_record_is_read_with_none_where_the_value_was_missing() 
     employer = profile.summary.employers[0]
     assert employer.paystubs_without_date == len(undated)
     assert any("without a pay date" in note for note in employer.notes)
+
+
+async def test_get_profiles_reads_every_damaged_user() -> None:
+    users = sorted(DAMAGED_SCENARIOS)
+    async with PayrollClient.sandbox(CONFIG) as client:
+        results = [r async for r in client.get_profiles(users, concurrency=4)]
+    assert sorted(r.end_user_id for r in results) == users
+    for result in results:
+        assert result.profile is not None, result.error
+        unreadable = sum(len(v) for a in result.profile.accounts for v in a.unreadable.values())
+        damaged_unreadable = result.end_user_id in ("user_unreadable_record", "user_messy_data")
+        assert (unreadable > 0) == damaged_unreadable
+        assert result.profile.complete == (not damaged_unreadable)
+
+
+def test_the_sync_client_reads_a_damaged_user() -> None:
+    from payroll_sdk import PayrollClientSync
+
+    with PayrollClientSync.sandbox(CONFIG) as client:
+        profile = client.get_profile("user_messy_data")
+        account_id = profile.accounts[1].account.id
+        pager = client.paystubs.list(account_id)
+        stubs = pager.to_list()
+    assert stubs and pager.unreadable
+    assert {s.id for s in stubs} == {s.id for s in profile.accounts[1].paystubs}
