@@ -7,10 +7,11 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from payroll_sdk.cli import ExitCode, _profile, main
+from payroll_sdk.cli import ExitCode, _profile, _report, main
 
 
 @pytest.fixture
@@ -68,11 +69,16 @@ def test_deadline_bounds_the_whole_call(
     assert "deadline passed" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("command", "module"), [("profile", _profile), ("report", _report)])
 def test_the_wait_is_announced_on_stderr(
-    silent_server: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command: str,
+    module: ModuleType,
+    silent_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(_profile, "WAITING_NOTICE_AFTER", 0.05)
-    assert main(["profile", "user_1", "--base-url", silent_server, "--deadline", "0.5"]) == 5
+    monkeypatch.setattr(module, "WAITING_NOTICE_AFTER", 0.05)
+    assert main([command, "user_1", "--base-url", silent_server, "--deadline", "0.5"]) == 5
 
     err = capsys.readouterr().err
     assert "still waiting for 127.0.0.1 (gives up after 0.5 s;" in err

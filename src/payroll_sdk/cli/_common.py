@@ -33,6 +33,7 @@ __all__ = [
     "parse_include",
     "positive_seconds",
     "report_error",
+    "waiting_notice",
     "with_waiting_notice",
 ]
 
@@ -129,6 +130,16 @@ def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
                 ExitCode.CONFIGURATION,
             ) from exc
     return PayrollClient(base_url=args.base_url, environment=args.environment, **options)
+
+
+def waiting_notice(client: PayrollClient) -> str:
+    """What a command prints when the server has not answered for a while."""
+    deadline = client.deadline
+    limit = f"gives up after {deadline:g} s" if deadline is not None else "no deadline"
+    return (
+        f"{PROG}: still waiting for {client.base_url.host} ({limit}; "
+        "--timeout and --deadline change that)"
+    )
 
 
 async def with_waiting_notice(

@@ -12,13 +12,13 @@ from ..models.profile import PayrollProfile
 from ..report import render_text
 from ..report._text import DEFAULT_WIDTH, MIN_WIDTH
 from ._common import (
-    PROG,
     WAITING_NOTICE_AFTER,
     ExitCode,
     add_client_options,
     build_client,
     int_at_least,
     parse_include,
+    waiting_notice,
     with_waiting_notice,
 )
 
@@ -108,10 +108,5 @@ async def _fetch(args: argparse.Namespace) -> PayrollProfile:
             to_date=args.to_date,
             stale_after=args.stale_after,
         )
-        deadline = client.deadline
-        limit = f"gives up after {deadline:g} s" if deadline is not None else "no deadline"
-        notice = (
-            f"{PROG}: still waiting for {client.base_url.host} ({limit}; "
-            "--timeout and --deadline change that)"
-        )
+        notice = waiting_notice(client)
         return await with_waiting_notice(fetching, after=WAITING_NOTICE_AFTER, notice=notice)

@@ -8,7 +8,16 @@ import sys
 
 from ..models.profile import PayrollProfile
 from ..report import caveats, render_html
-from ._common import CommandError, ExitCode, add_client_options, build_client, parse_include
+from ._common import (
+    WAITING_NOTICE_AFTER,
+    CommandError,
+    ExitCode,
+    add_client_options,
+    build_client,
+    parse_include,
+    waiting_notice,
+    with_waiting_notice,
+)
 
 __all__ = ["add_report_command"]
 
@@ -71,9 +80,11 @@ def run_report(args: argparse.Namespace) -> int:
 
 async def _fetch(args: argparse.Namespace) -> PayrollProfile:
     async with build_client(args) as client:
-        return await client.get_profile(
+        fetching = client.get_profile(
             args.end_user_id,
             include=args.include,
             from_date=args.from_date,
             to_date=args.to_date,
         )
+        notice = waiting_notice(client)
+        return await with_waiting_notice(fetching, after=WAITING_NOTICE_AFTER, notice=notice)
