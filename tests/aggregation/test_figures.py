@@ -22,7 +22,7 @@ from payroll_sdk.aggregation._figures import (
 from payroll_sdk.aggregation._summary import summarize
 from payroll_sdk.models import Employment, Income, PayrollAccount, Paystub
 from payroll_sdk.models.figures import PayGap
-from payroll_sdk.models.profile import AccountProfile
+from payroll_sdk.models.profile import AccountProfile, ResourceStatus
 from payroll_sdk.models.summary import ProfileSummary
 
 AS_OF = date(2025, 6, 16)
@@ -386,3 +386,21 @@ def test_summary_without_as_of_is_returned_unchanged() -> None:
     empty = ProfileSummary()
     assert add_figures(empty, []) is empty
     assert figures_of([]).income.stability[0].reason == "the paystubs read do not cover 3 months"
+
+
+def test_gaps_count_the_paystubs_that_cannot_be_placed() -> None:
+    weekly = [date(2025, 6, 13) - timedelta(days=7 * k) for k in range(8)]
+    stubs = [stub("w", d, 50_000) for k, d in enumerate(weekly) if k != 3]
+    stubs.append(stub("w", None, 50_000))  # the missing week, perhaps: no pay date
+    accounts = [
+        account("w", stubs, employment={"employer_name": "W", "status": "employed"}).model_copy(
+            update={"status": {"paystubs": ResourceStatus(state="partial", unreadable=2)}}
+        )
+    ]
+    # summarize() gets the dated paystubs; the figures see the holes.
+    clean = [account("w", [s for s in stubs if s.pay_date is not None])]
+    gaps = add_figures(summarize(clean, as_of=AS_OF), accounts).income.gaps
+    assert [(g.after, g.before, g.missing_periods) for g in gaps.gaps] == [
+        (date(2025, 5, 16), date(2025, 5, 30), 1)
+    ]
+    assert gaps.paystubs_unplaced == 3  # 1 without a pay date + 2 unreadable

@@ -12,7 +12,8 @@ import pytest
 from payroll_sdk import PayrollClient, PayrollProfile
 
 #: The scenarios the report is rendered for: normal, multi-employer, gig worker,
-#: degraded/stale, partial (a resource read in part) and terminated.
+#: degraded/stale, partial (a resource read in part), terminated, and real-world damage
+#: (unreadable records, records without dates or amounts, data not refreshed for months).
 SCENARIOS = {
     "normal": "user_single",
     "multi_employer": "user_three_jobs",
@@ -20,6 +21,9 @@ SCENARIOS = {
     "degraded_stale": "user_degraded",
     "partial": "user_broken_shifts",
     "terminated": "user_terminated",
+    "unreadable_records": "user_unreadable_record",
+    "messy_data": "user_messy_data",
+    "long_unrefreshed": "user_long_unrefreshed",
 }
 
 

@@ -116,3 +116,15 @@ def test_api_strings_are_escaped(sandbox_profile: Callable[[str], PayrollProfile
     page = render_html(hostile)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+
+
+def test_real_world_damage_is_reported_not_hidden(
+    sandbox_profile: Callable[[str], PayrollProfile],
+) -> None:
+    profile = sandbox_profile("user_messy_data")
+    texts = [c.text for c in caveats(profile)]
+    assert any("records of paystubs could not be read" in t for t in texts)
+    assert any("paystubs without a pay date, kept in the profile" in t for t in texts)
+    page = render_html(profile)
+    for text in texts:
+        assert text.replace("'", "&#x27;") in page

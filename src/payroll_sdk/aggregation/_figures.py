@@ -351,6 +351,7 @@ def pay_gaps(
     read_until = paystubs_read_until or {}
     found: list[PayGap] = []
     sources: list[str] = []
+    unplaced = 0
     for account in accounts:
         account_id = account.account.id
         frequency = frequencies.get(account_id)
@@ -358,6 +359,9 @@ def pay_gaps(
             continue
         assert frequency is not None
         sources.append(account_id)
+        status = account.status.get("paystubs")
+        unplaced += sum(1 for p in account.paystubs if p.pay_date is None)
+        unplaced += status.unreadable if status is not None else 0
         dates = sorted({p.pay_date for p in account.paystubs if p.pay_date is not None})
         spans: list[tuple[date, date | None, int]] = [
             (older, newer, (newer - older).days) for older, newer in pairwise(dates)
@@ -383,6 +387,7 @@ def pay_gaps(
         stale=any(a in stale_account_ids for a in sources),
         gaps=found,
         missing_periods=sum(g.missing_periods for g in found),
+        paystubs_unplaced=unplaced,
     )
 
 

@@ -159,6 +159,9 @@ class PayGaps(_Sourced):
 
     gaps: list[PayGap] = Field(default_factory=list)
     missing_periods: int = 0
+    #: Paystubs of these accounts that cannot be placed in time: records without a pay date,
+    #: and records that could not be read at all. A gap may be one of them.
+    paystubs_unplaced: int = 0
 
 
 class MonthlyIncome(_FigureModel):

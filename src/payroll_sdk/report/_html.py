@@ -156,7 +156,7 @@ def _glance(profile: PayrollProfile) -> str:
         _card(
             "Missing pay periods",
             str(income.gaps.missing_periods),
-            f"{len(income.gaps.gaps)} gap(s)",
+            f"{len(income.gaps.gaps)} gap(s)" + _unplaced_note(income.gaps.paystubs_unplaced),
         ),
     ]
     for stability in income.stability:
@@ -262,6 +262,14 @@ def _employers(employers: Sequence[EmployerSummary]) -> str:
     return f"<h2>Employers</h2><table>{head}{''.join(rows)}</table>"
 
 
+def _unplaced_note(unplaced: int) -> str:
+    if not unplaced:
+        return ""
+    return (
+        f"; {unplaced} paystub record(s) without a pay date or unreadable: a gap may be one of them"
+    )
+
+
 def _income(profile: PayrollProfile, employers: dict[str, EmployerSummary]) -> str:
     income = profile.summary.income
     gaps = income.gaps
@@ -273,8 +281,10 @@ def _income(profile: PayrollProfile, employers: dict[str, EmployerSummary]) -> s
             f'<td class="n">{g.days}</td><td class="n">{g.missing_periods}</td></tr>'
             for g in gaps.gaps
         )
+        note = _unplaced_note(gaps.paystubs_unplaced)
         gap_html = (
-            "<table><tr><th>Employer</th><th>Frequency</th><th>Paid on</th><th>Next paid</th>"
+            (f"<p><strong>{escape(note.lstrip('; '))}.</strong></p>" if note else "")
+            + "<table><tr><th>Employer</th><th>Frequency</th><th>Paid on</th><th>Next paid</th>"
             f"<th>Days</th><th>Missing periods</th></tr>{gap_rows}</table>"
         )
     elif gaps.account_ids:

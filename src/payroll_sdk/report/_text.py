@@ -169,7 +169,14 @@ def _gaps(profile: PayrollProfile, employers: dict[str, EmployerSummary], width:
         for g in gaps.gaps
     ]
     headers = ["EMPLOYER", "FREQUENCY", "PAID", "NEXT PAID", "DAYS", "MISSING"]
-    return _table(headers, rows, width, align="llllrr")
+    table = _table(headers, rows, width, align="llllrr")
+    if gaps.paystubs_unplaced:
+        note = (
+            f"{gaps.paystubs_unplaced} paystub record(s) without a pay date or unreadable: "
+            "a gap may be one of them."
+        )
+        table = _wrap(note, width) + "\n" + table
+    return table
 
 
 def _accounts(profile: PayrollProfile, employers: dict[str, EmployerSummary], width: int) -> str:
