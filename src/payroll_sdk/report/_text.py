@@ -151,6 +151,14 @@ def _currency_flag(employer: EmployerSummary, stale: bool) -> str:
     return "current"
 
 
+def _short_name(account_id: str, employers: dict[str, EmployerSummary]) -> str:
+    # The employer's name alone keeps the gaps table narrow; the account is in its section.
+    employer = employers.get(account_id)
+    if employer is not None and employer.employer_name:
+        return employer.employer_name
+    return account_label(account_id, employers)
+
+
 def _gaps(profile: PayrollProfile, employers: dict[str, EmployerSummary], width: int) -> str:
     gaps = profile.summary.income.gaps
     if not gaps.gaps:
@@ -159,7 +167,7 @@ def _gaps(profile: PayrollProfile, employers: dict[str, EmployerSummary], width:
         return "No account has a regular pay frequency to check gaps against."
     rows = [
         [
-            account_label(g.account_id, employers),
+            _short_name(g.account_id, employers),
             g.frequency,
             g.after.isoformat(),
             iso(g.before) if g.before else "no pay since",
