@@ -4,6 +4,10 @@ Pure and deterministic: no I/O, no clock. Every window is relative to the ``as_o
 passed in (the profile's ``fetched_at`` date), so the same accounts and the same ``as_of``
 always give the same summary. The formulas are documented, with a worked example, in
 ``docs/profile.md`` ("The summary and its formulas"); keep the two in step.
+
+Over 500 lines on purpose: one small pure function per figure, kept in one module so every
+formula, and how it treats records with holes (no date, no amount), reads in one place beside
+its documentation.
 """
 
 from __future__ import annotations
