@@ -13,7 +13,7 @@ pointless (401, 403) end the profile early.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,7 +40,7 @@ from ._summary import summarize
 if TYPE_CHECKING:
     from .._client import PayrollClient
 
-__all__ = ["fetch_profile", "resolve_include"]
+__all__ = ["fetch_account", "fetch_profile", "resolve_include"]
 
 
 _T = TypeVar("_T")
@@ -93,7 +93,7 @@ async def fetch_profile(
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [
-                    group.create_task(_fetch_account(client, account, wanted, window))
+                    group.create_task(fetch_account(client, account, wanted, window))
                     for account in accounts
                 ]
         except BaseExceptionGroup as failure:
@@ -159,14 +159,27 @@ def _leaves(group: BaseExceptionGroup[BaseException]) -> Iterable[BaseException]
             yield exc
 
 
-async def _fetch_account(
+async def fetch_account(
     client: PayrollClient,
     account: PayrollAccount,
     wanted: frozenset[ResourceName],
     window: tuple[date | None, date | None],
+    since: Mapping[ResourceName, date] | None = None,
 ) -> AccountProfile:
+    """One account's ``wanted`` resources, fetched at once.
+
+    ``since`` moves the lower date bound of a list (``"paystubs"``, ``"shifts"``) up to the
+    given date: the profile store's incremental reads (``payroll_sdk.store``).
+    """
     account_id = str(account.id)
     first, last = window
+    since = since or {}
+
+    def lower(name: ResourceName) -> date | None:
+        bound = since.get(name)
+        if bound is None:
+            return first
+        return bound if first is None else max(first, bound)
     profile = AccountProfile(account=account)
     status = {name: ResourceStatus(state="skipped") for name in RESOURCE_NAMES}
 
@@ -188,7 +201,7 @@ async def _fetch_account(
         outcome = await fetch_history(
             paystub_pages,
             date_of=lambda stub: stub.pay_date,
-            from_date=first,
+            from_date=lower("paystubs"),
             to_date=last,
             start_hint=start_date,
             items_per_day=PAYSTUBS_PER_DAY,
@@ -201,7 +214,7 @@ async def _fetch_account(
         outcome = await fetch_history(
             shift_pages,
             date_of=lambda shift: shift.end_date,
-            from_date=first,
+            from_date=lower("shifts"),
             to_date=last,
             start_hint=start_date,
             items_per_day=SHIFTS_PER_DAY,
