@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
+from ._additions import merge
 from ._calendar import months_before, new_uuid, seeded_rng, timestamp
 from ._damage import damage_list, damage_object
 from ._history import HistoryGenerator
@@ -62,6 +63,9 @@ class AccountTruth:
         self.fail_later_pages = options.fail_later_pages
         self._person = person
         self._now = datetime.combine(today, time(0), UTC)
+        #: Records added while the sandbox runs (``SandboxData.add_records``), by resource;
+        #: shared with ``SandboxData`` so they outlive this object.
+        self.added: dict[str, list[JSONDict]] = {}
 
     def _rng(self, purpose: str) -> random.Random:
         return seeded_rng(self.seed, self.end_user_id, self.index, purpose)
@@ -176,19 +180,28 @@ class AccountTruth:
         as served: with the scenario's real-world damage, if any."""
         return [served for served, _ in self.served_shifts]
 
-    @cached_property
+    @property
     def served_paystubs(self) -> list[tuple[JSONDict, JSONDict]]:
-        """``(served, undamaged)`` per paystub: the served one may lack its date."""
-        if "paystubs" in self.options.missing:
-            return []
-        return damage_list(self._history[0], self.options.damage, kind="paystubs")
+        """``(served, undamaged)`` per paystub: the served one may lack its date. Records
+        added while running (``SandboxData.add_records``) are among them."""
+        return merge("paystubs", self._served_history[0], self.added.get("paystubs", ()))
+
+    @property
+    def served_shifts(self) -> list[tuple[JSONDict, JSONDict]]:
+        """``(served, undamaged)`` per shift, added ones included."""
+        return merge("shifts", self._served_history[1], self.added.get("shifts", ()))
 
     @cached_property
-    def served_shifts(self) -> list[tuple[JSONDict, JSONDict]]:
-        """``(served, undamaged)`` per shift."""
-        if "shifts" in self.options.missing or self.options.empty_shifts:
-            return []
-        return damage_list(self._history[1], self.options.damage, kind="shifts")
+    def _served_history(
+        self,
+    ) -> tuple[list[tuple[JSONDict, JSONDict]], list[tuple[JSONDict, JSONDict]]]:
+        stubs: list[tuple[JSONDict, JSONDict]] = []
+        shifts: list[tuple[JSONDict, JSONDict]] = []
+        if "paystubs" not in self.options.missing:
+            stubs = damage_list(self._history[0], self.options.damage, kind="paystubs")
+        if "shifts" not in self.options.missing and not self.options.empty_shifts:
+            shifts = damage_list(self._history[1], self.options.damage, kind="shifts")
+        return stubs, shifts
 
     # -- single resources ----------------------------------------------------------------------
 

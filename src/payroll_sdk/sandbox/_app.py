@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hmac
+import json
 import logging
 import math
 import random
@@ -31,6 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from ._additions import ADDABLE, Addable
 from ._config import SUPPORTED_VERSIONS, SandboxConfig
 from ._damage import meta_key
 from ._data import AccountTruth, SandboxData
@@ -179,6 +181,26 @@ class Sandbox:
         """Zero the stats and restart fault scripts (the data stays)."""
         self.stats.reset()
         self.faults.reset()
+
+    def add_records(
+        self,
+        end_user_id: str,
+        resource: Addable,
+        *,
+        count: int = 1,
+        account: int = 0,
+        on: date | None = None,
+    ) -> list[dict[str, Any]]:
+        """Add paystubs or shifts to a user while the app runs (see
+        ``SandboxData.add_records``); the next request for the account serves them. The data
+        is shared by every app of this process built with the same settings, so they all
+        serve the additions: tests that add records use end users of their own."""
+        with self._shared.lock:
+            records = self.data.add_records(
+                end_user_id, resource, count=count, account=account, on=on
+            )
+            self._wires.pop(self.data.user(end_user_id).accounts[account].account_id, None)
+        return records
 
     def wire(self, truth: AccountTruth) -> _AccountWire:
         with self._shared.lock:
@@ -541,6 +563,12 @@ def _routes(sandbox: Sandbox) -> list[Route]:
     ]
 
 
+def _bad_secret() -> ApiError:
+    return ApiError(
+        401, "UNAUTHORIZED_REQUEST", "INVALID_API_SECRET", "The API secret is not valid."
+    )
+
+
 def _admin_routes(sandbox: Sandbox) -> list[Route]:
     async def stats(request: Request) -> Response:
         request_id = new_request_id()
@@ -562,7 +590,32 @@ def _admin_routes(sandbox: Sandbox) -> list[Route]:
     async def health(request: Request) -> Response:
         return json_response(b'{"status":"ok"}', new_request_id())
 
+    async def add(request: Request) -> Response:
+        # POST /_sandbox/end_users/{end_user_id}/{paystubs|shifts}
+        # body (optional): {"count": 1, "account": 0, "date": "YYYY-MM-DD"}
+        request_id = new_request_id()
+        secret = request.headers.get("x-api-secret")
+        if not sandbox.secret_matches(secret.encode() if secret is not None else None):
+            return error_response(_bad_secret(), request_id)
+        resource = request.path_params["resource"]
+        try:
+            body = json.loads(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("the body must be a JSON object")
+            day = body.get("date")
+            records = sandbox.add_records(
+                request.path_params["end_user_id"],
+                resource if resource in ADDABLE else "",  # type: ignore[arg-type]
+                count=body.get("count", 1),
+                account=body.get("account", 0),
+                on=date.fromisoformat(day) if day is not None else None,
+            )
+        except (ValueError, TypeError) as exc:
+            return error_response(ApiError.invalid(resource, str(exc)), request_id)
+        return json_response(dumps({"data": records}), request_id)
+
     return [
+        Route("/_sandbox/end_users/{end_user_id}/{resource}", add, methods=["POST"]),
         Route("/_sandbox/stats", stats, methods=["GET"]),
         Route("/_sandbox/reset", stats, methods=["POST"]),
         Route("/_sandbox/health", health, methods=["GET"]),

@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ._account import RESOURCES, AccountTruth
+from ._additions import ADDABLE, Addable, make_records
 from ._calendar import ID_NAMESPACE, seeded_rng
 from ._plan import draw_person
 from ._scenarios import AccountOptions, is_unknown_user, scenario_accounts
@@ -97,6 +98,8 @@ class SandboxData:
         self._lock = threading.RLock()
         # account id -> (end user id, index); tiny, kept forever so evicted users regenerate.
         self._account_index: dict[str, tuple[str, int]] = {}
+        # account id -> resource -> records added while running (see add_records).
+        self._added: dict[str, dict[str, list[JSONDict]]] = {}
 
     def user(self, end_user_id: str) -> UserTruth:
         """The user's truth (generated on first use, then cached)."""
@@ -111,7 +114,52 @@ class SandboxData:
                 self._users.popitem(last=False)
             for account in truth.accounts:
                 self._account_index[account.account_id] = (end_user_id, account.index)
+                account.added = self._added.setdefault(account.account_id, {})
             return truth
+
+    def add_records(
+        self,
+        end_user_id: str,
+        resource: Addable,
+        *,
+        count: int = 1,
+        account: int = 0,
+        on: date | None = None,
+    ) -> list[JSONDict]:
+        """Add ``count`` paystubs or shifts to the user's ``account``-th account, dated ``on``
+        (default ``today``), and return them as they will be served.
+
+        Each is a copy of the account's newest record of that kind, moved to the date, with a
+        new id (see ``_additions``). ``ValueError`` for an unknown user or account, a
+        resource other than paystubs and shifts, a date after ``today``, or an account
+        without any record of that kind to copy.
+        """
+        if resource not in ADDABLE:
+            raise ValueError(f"resource must be one of {ADDABLE}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError("count must be an int >= 1")
+        day = on or self.today
+        if day > self.today:
+            raise ValueError("records cannot be dated after the sandbox's today")
+        user = self.user(end_user_id)
+        if not user.exists or not 0 <= account < len(user.accounts):
+            raise ValueError(f"end user {end_user_id!r} has no account number {account}")
+        truth = user.accounts[account]
+        current = truth.paystubs if resource == "paystubs" else truth.shifts
+        if not current:
+            raise ValueError(f"the account has no {resource} to model new ones on")
+        added = truth.added.setdefault(resource, [])
+        records = make_records(
+            resource,
+            current[0],
+            account_id=truth.account_id,
+            seed=self.seed,
+            serial=len(added),
+            count=count,
+            on=day,
+        )
+        added.extend(records)
+        return records
 
     def account(self, account_id: str) -> AccountTruth | None:
         """An account handed out earlier by :meth:`user`, or None."""

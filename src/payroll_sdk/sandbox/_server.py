@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import logging
 import os
 import socket
@@ -11,8 +12,10 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from types import TracebackType
-from typing import IO, Any, Self
+from typing import IO, Any, Literal, Self
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 
@@ -90,6 +93,39 @@ class _Listening:
     @property
     def secret(self) -> str:
         return self.config.secret
+
+    def add_records(
+        self,
+        end_user_id: str,
+        resource: Literal["paystubs", "shifts"] = "paystubs",
+        *,
+        count: int = 1,
+        account: int = 0,
+        on: date | None = None,
+    ) -> list[dict[str, Any]]:
+        """Add paystubs or shifts to a user of the running sandbox, dated ``on`` (default its
+        ``today``), through ``POST /_sandbox/end_users/{id}/{resource}``; return them as they
+        are served. ``ValueError`` when the sandbox refuses (see
+        ``SandboxData.add_records``)."""
+        body: dict[str, Any] = {"count": count, "account": account}
+        if on is not None:
+            body["date"] = on.isoformat()
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            connection.request(
+                "POST",
+                f"/_sandbox/end_users/{quote(end_user_id, safe='')}/{resource}",
+                body=json.dumps(body),
+                headers={"X-API-SECRET": self.secret, "Content-Type": "application/json"},
+            )
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise ValueError(answer.get("error", {}).get("message") or f"status {response.status}")
+        records: list[dict[str, Any]] = answer["data"]
+        return records
 
     def start(self) -> Self:
         raise NotImplementedError
@@ -283,8 +319,6 @@ class SandboxProcess(_Listening):
 
     def fetch_stats(self) -> dict[str, Any]:
         """The other process's stats (``GET /_sandbox/stats``)."""
-        import json
-
         status, body = self._get("/_sandbox/stats")
         if status != 200:
             raise RuntimeError(f"GET /_sandbox/stats answered {status}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sized
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -393,16 +393,18 @@ class ProfileStore:
     ) -> SyncResult:
         clock = DbClock(self._clock)
         started = _now()
-        async with self._write(clock, "record a run") as connection:
-            run_id = await start_run(
-                connection,
-                end_user_id=end_user_id,
-                batch_id=batch_id,
-                trigger=trigger,
-                full=full,
-                started_at=started,
-            )
         tally = _Tally()
+        # The run's own bookkeeping is shielded from cancellation and finished in the
+        # background if the sync is cancelled meanwhile, so no row is left "running" by a
+        # cancellation (only by a killed process).
+        starting = asyncio.ensure_future(
+            self._start(clock, end_user_id, batch_id, trigger, full, started)
+        )
+        try:
+            run_id = await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            self._in_background(self._cancel_started(starting, end_user_id, tally))
+            raise
         error: PayrollError | None = None
         try:
             if only is None:
@@ -414,15 +416,20 @@ class ProfileStore:
         except PayrollError as exc:
             error = exc
         except asyncio.CancelledError:
-            # Best effort, after the cancellation: the accounts not yet written rolled back.
-            task = asyncio.create_task(self._finish(run_id, "cancelled", end_user_id, tally))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            # The accounts not yet written rolled back; the run says it was cancelled.
+            self._in_background(self._finish(run_id, "cancelled", end_user_id, tally))
             raise
         status: RunStatus = "failed" if error else "partial" if tally.problems else "complete"
-        finished = await self._finish(
-            run_id, status, end_user_id, tally, error=error, synced_at=started, clock=clock
+        finishing = asyncio.ensure_future(
+            self._finish(
+                run_id, status, end_user_id, tally, error=error, synced_at=started, clock=clock
+            )
         )
+        try:
+            finished = await asyncio.shield(finishing)
+        except asyncio.CancelledError:
+            self._in_background(finishing)
+            raise
         return SyncResult(
             end_user_id=end_user_id,
             run_id=run_id,
@@ -438,6 +445,37 @@ class ProfileStore:
             problems=tally.problems,
             error=error,
         )
+
+    def _in_background(self, work: Awaitable[Any]) -> None:
+        """Run bookkeeping to its end even though the sync was cancelled; ``aclose`` waits."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _start(
+        self,
+        clock: DbClock,
+        end_user_id: str,
+        batch_id: str | None,
+        trigger: str,
+        full: bool,
+        started: datetime,
+    ) -> int:
+        async with self._write(clock, "record a run") as connection:
+            return await start_run(
+                connection,
+                end_user_id=end_user_id,
+                batch_id=batch_id,
+                trigger=trigger,
+                full=full,
+                started_at=started,
+            )
+
+    async def _cancel_started(
+        self, starting: asyncio.Future[int], end_user_id: str, tally: _Tally
+    ) -> None:
+        run_id = await starting
+        await self._finish(run_id, "cancelled", end_user_id, tally)
 
     async def _finish(
         self,

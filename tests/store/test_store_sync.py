@@ -1,0 +1,314 @@
+"""ProfileStore.sync against the sandbox on loopback, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import pytest
+
+from payroll_sdk import InvalidInputError, NotFoundError, PayrollClient
+from payroll_sdk.sandbox import SandboxServer
+from payroll_sdk.store import ProfileStore
+from payroll_sdk.store._schema import PAYSTUBS, RUNS
+
+from .conftest import TODAY, make_client
+from .helpers import (
+    assert_matches_truth,
+    assert_same_profile,
+    count_rows,
+    resource_rows,
+    stored_ids,
+    truth_ids,
+)
+
+
+@pytest.mark.parametrize("end_user_id", ["user_three_jobs", "user_new_fields", "store_plain_1"])
+async def test_first_sync_equals_the_sandbox_truth(
+    store: ProfileStore,
+    store_url: str,
+    client: PayrollClient,
+    sandbox: SandboxServer,
+    end_user_id: str,
+) -> None:
+    result = await store.sync(client, end_user_id)
+    fetched = await client.get_profile(end_user_id)
+
+    assert result.status == "complete" and result.ok
+    assert result.accounts == len(fetched.accounts)
+    records = sum(len(a.paystubs) + len(a.shifts) for a in fetched.accounts)
+    singles = sum(
+        getattr(a, n) is not None
+        for a in fetched.accounts
+        for n in ("identity", "employment", "income", "direct_deposit_allocations")
+    )
+    assert result.added == len(fetched.accounts) + records + singles
+    assert result.updated == 0
+    assert_same_profile(await store.load_profile(end_user_id), fetched)
+    truth = truth_ids(sandbox, end_user_id)
+    assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
+
+
+async def test_second_sync_adds_nothing_and_costs_one_request_per_resource(
+    store: ProfileStore, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    first = await store.sync(client, "user_long_history")
+    before = sandbox.stats.total
+    second = await store.sync(client, "user_long_history")
+    served = sandbox.stats.total - before
+
+    assert (second.added, second.updated, second.problems) == (0, 0, [])
+    # The accounts listing, then one request per resource of the one account: the 66 months
+    # of weekly paystubs and shifts are not read again.
+    assert second.requests == served == 1 + 6
+    assert first.requests > 2 * second.requests
+    assert second.status == "complete"
+
+
+async def test_records_added_on_the_sandbox_are_picked_up_exactly_once(
+    store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    user = "store_added_1"
+    await store.sync(client, "user_three_jobs")  # another user, which must stay untouched
+    await store.sync(client, user)
+    truth_before = truth_ids(sandbox, user)
+    assert truth_before, "the generated user needs at least one account"
+    sandbox.add_records(user, "paystubs", count=2)
+    sandbox.add_records(user, "paystubs", count=1, on=TODAY - timedelta(days=3))
+    if any(shifts for _, shifts in truth_before.values()):
+        sandbox.add_records(user, "shifts")
+        expected = 4
+    else:
+        expected = 3
+
+    picked = await store.sync(client, user)
+    again = await store.sync(client, user)
+
+    assert (picked.added, picked.updated) == (expected, 0)
+    assert (again.added, again.updated) == (0, 0)
+    truth = truth_ids(sandbox, user)
+    assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
+    assert_same_profile(await store.load_profile(user), await client.get_profile(user))
+
+
+async def test_a_failing_resource_keeps_its_old_rows_and_records_the_failure(
+    store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    user = "user_single"
+    await store.sync(client, user)
+    good = await store.load_profile(user)
+    assert good is not None
+    account_id = good.accounts[0].account.id
+    stubs_before = await count_rows(store_url, PAYSTUBS)
+    watermark_before = (await resource_rows(store_url, account_id))["paystubs"].watermark
+    sandbox.add_records(user, "paystubs")  # new data the failing sync cannot see
+
+    failing = make_client(
+        sandbox, max_retries=0, default_headers={"X-Sandbox-Faults": "paystubs=500*inf"}
+    )
+    async with failing:
+        result = await store.sync(failing, user)
+
+    assert result.status == "partial"
+    assert [(p.resource, p.state) for p in result.problems] == [("paystubs", "failed")]
+    assert await count_rows(store_url, PAYSTUBS) == stubs_before
+    rows = await resource_rows(store_url, account_id)
+    assert rows["paystubs"].state == "failed"
+    assert rows["paystubs"].watermark == watermark_before
+    loaded = await store.load_profile(user)
+    assert loaded is not None and not loaded.complete
+    assert loaded.accounts[0].paystubs == good.accounts[0].paystubs
+    assert loaded.accounts[0].status["paystubs"].state == "failed"
+    (run,) = await store.runs(end_user_id=user, limit=1)
+    assert run.status == "partial"
+    assert run.problems[0].reason is not None
+    assert run.problems[0].reason.status_code == 500
+
+    healed = await store.sync(client, user)
+    assert (healed.status, healed.added) == ("complete", 1)
+    assert_same_profile(await store.load_profile(user), await client.get_profile(user))
+
+
+async def test_a_partial_list_stores_what_was_read_without_moving_the_watermark(
+    store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    # Every shifts page after the first answers 500: the first page (100 shifts) is read.
+    user = "user_broken_shifts"
+    first = await store.sync(client, user)
+    assert [(p.resource, p.state) for p in first.problems] == [("shifts", "partial")]
+    account_id = next(iter(truth_ids(sandbox, user)))
+    rows = await resource_rows(store_url, account_id)
+    assert rows["shifts"].state == "partial"
+    assert rows["shifts"].watermark is None  # the list was never read completely
+    assert rows["paystubs"].watermark is not None
+    shifts = (await stored_ids(store_url, [account_id]))[account_id][1]
+    assert len(shifts) >= 100
+    assert set(shifts) <= truth_ids(sandbox, user)[account_id][1]
+    # Without a watermark the next sync reads the shifts from the beginning again.
+    second = await store.sync(client, user)
+    assert second.added == 0 and second.status == "partial"
+
+
+async def test_an_unknown_user_raises_and_is_recorded_as_failed(
+    store: ProfileStore, client: PayrollClient
+) -> None:
+    with pytest.raises(NotFoundError):
+        await store.sync(client, "unknown_store_user")
+    (run,) = await store.runs(end_user_id="unknown_store_user")
+    assert run.status == "failed" and run.finished_at is not None
+    assert run.error is not None
+    assert (run.error.error, run.error.status_code) == ("NotFoundError", 404)
+    assert await store.load_profile("unknown_store_user") is None
+
+
+async def test_sync_many_yields_every_user_and_records_the_batch(
+    store: ProfileStore, client: PayrollClient
+) -> None:
+    users = ["user_single", "unknown_batch_user", "user_three_jobs", "store_batch_1", "bad id"]
+    progress: list[tuple[int, int | None]] = []
+    results = {
+        r.end_user_id: r
+        async for r in store.sync_many(
+            client,
+            users,
+            concurrency=2,
+            batch_id="batch-1",
+            on_progress=lambda *a: progress.append(a),
+        )
+    }
+    assert set(results) == set(users)
+    assert results["unknown_batch_user"].status == "failed"
+    assert isinstance(results["unknown_batch_user"].error, NotFoundError)
+    assert isinstance(results["bad id"].error, InvalidInputError)
+    assert results["bad id"].run_id is None  # refused before anything was recorded
+    assert results["user_three_jobs"].status == "complete"
+    assert progress[-1] == (5, 5)
+    assert await store.batch_progress("batch-1") == {"complete": 3, "failed": 1}
+    assert len(await store.runs(batch_id="batch-1")) == 4
+
+
+async def test_leaving_sync_many_early_cancels_the_rest_cleanly(
+    store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    users = [f"store_early_{n}" for n in range(6)]
+    async with contextlib.aclosing(store.sync_many(client, users, concurrency=3)) as results:
+        async for _ in results:
+            break
+    await store.aclose()  # waits for the cancelled runs' bookkeeping
+    async with ProfileStore(store_url) as reopened:
+        statuses = {r.status for r in await reopened.runs()}
+        assert statuses <= {"complete", "cancelled"}
+        for user in users:
+            await reopened.sync(client, user)
+            truth = truth_ids(sandbox, user)
+            assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
+
+
+async def test_full_sync_rereads_everything_and_changes_nothing(
+    store: ProfileStore, client: PayrollClient
+) -> None:
+    first = await store.sync(client, "user_three_jobs")
+    full = await store.sync(client, "user_three_jobs", full=True)
+    assert full.full and (full.added, full.updated) == (0, 0)
+    assert full.requests >= first.requests - 3  # windows may split differently; never cheap
+
+
+async def test_runs_table_counts_every_sync(
+    store: ProfileStore, store_url: str, client: PayrollClient
+) -> None:
+    await store.sync(client, "user_single")
+    await store.sync(client, "user_single")
+    runs = await store.runs(end_user_id="user_single")
+    assert [r.status for r in runs] == ["complete", "complete"]
+    assert runs[0].added == 0 and runs[1].added > 0
+    assert runs[0].requests == 7
+    assert await count_rows(store_url, RUNS) == 2
+
+
+async def test_cancellation_mid_write_rolls_the_account_back(
+    store: ProfileStore,
+    store_url: str,
+    client: PayrollClient,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from payroll_sdk.store import _write
+
+    real = _write._write_records
+    calls = 0
+    syncing: asyncio.Task[object] | None = None
+
+    async def cancelled_after_paystubs(*args: object, **kwargs: object) -> _write.Counts:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the paystubs are written, the shifts are about to be
+            assert syncing is not None
+            syncing.cancel()
+            await asyncio.sleep(30)  # where the cancellation lands, inside the transaction
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_write, "_write_records", cancelled_after_paystubs)
+    syncing = asyncio.create_task(store.sync(client, "user_single"))
+    with pytest.raises(asyncio.CancelledError):
+        await syncing
+    monkeypatch.setattr(_write, "_write_records", real)
+    account_id = next(iter(truth_ids(sandbox, "user_single")))
+    assert await count_rows(store_url, PAYSTUBS) == 0  # the whole account rolled back
+    assert await resource_rows(store_url, account_id) == {}
+    assert await store.load_profile("user_single") is None
+
+    result = await store.sync(client, "user_single")
+    assert result.status == "complete" and result.added > 0
+    truth = truth_ids(sandbox, "user_single")
+    assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
+
+
+async def test_cancellation_at_many_points_then_a_sync_leaves_no_duplicate_and_no_gap(
+    store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    user = "user_three_jobs"
+    # How many requests a first sync makes, to spread the cancellations over all of them.
+    probe = await client.get_profile(user)
+    total = probe.attempts + 1
+    points = sorted({0, 1, 2, 3, total // 4, total // 2, (3 * total) // 4, total - 1, total})
+    for point in points:
+        start = sandbox.stats.total
+        task = asyncio.create_task(store.sync(client, user, full=point % 2 == 0))
+        # Polling: the count lives in the sandbox's thread, which has no event to wait on.
+        while sandbox.stats.total - start < point and not task.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.0005)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        truth = truth_ids(sandbox, user)
+        stored = await stored_ids(store_url, list(truth))
+        for account_id, (stubs, shifts) in stored.items():
+            # Whatever was stored is true and stored once: an account is all or nothing.
+            assert set(stubs) <= truth[account_id][0]
+            assert set(shifts) <= truth[account_id][1]
+            assert all(n == 1 for n in (*stubs.values(), *shifts.values()))
+
+    completed = await store.sync(client, user)
+    assert completed.status == "complete"
+    truth = truth_ids(sandbox, user)
+    assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
+    full = await store.sync(client, user, full=True)
+    assert (full.added, full.updated) == (0, 0)
+    assert_same_profile(await store.load_profile(user), await client.get_profile(user))
+    statuses = [r.status for r in await store.runs(end_user_id=user, limit=100)]
+    assert "running" not in statuses
+
+
+async def test_bad_input_is_refused_before_any_request(
+    store: ProfileStore, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    before = sandbox.stats.total
+    with pytest.raises(InvalidInputError):
+        await store.sync(client, "../etc")
+    with pytest.raises(InvalidInputError):
+        await store.load_profile("")
+    with pytest.raises(InvalidInputError):
+        async for _ in store.sync_many(client, ["user_single"], concurrency=0):
+            pass
+    assert sandbox.stats.total == before
