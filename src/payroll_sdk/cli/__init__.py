@@ -6,6 +6,7 @@
     payroll-sdk report USER_ID [-o FILE.html] [--show-pii] [--sandbox] ...
     payroll-sdk profiles --ids FILE [--out FILE.jsonl] [--concurrency N] [--sandbox]
     (both also take --base-url, --environment, --max-retries, --timeout S, --deadline S)
+    payroll-sdk sync USER... [--ids-file FILE] [--db URL] [--full] [--sandbox]
     payroll-sdk sandbox serve [--port N] [--host H] [--latency-ms MS] [--faults SPEC] ...
     payroll-sdk sandbox users [--json]
     payroll-sdk webhook verify [--secret-file F] [--header 'NAME: VALUE' ...] < body
@@ -32,6 +33,7 @@ from ._common import PROG, CommandError, ExitCode, report_error
 from ._profile import add_profile_command
 from ._report import add_report_command
 from ._sandbox import add_sandbox_command, run_serve
+from ._store import add_sync_command
 from ._webhook import add_webhook_command
 
 __all__ = ["ExitCode", "build_parser", "main"]
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_profile_command(commands)
     add_profiles_command(commands)
     add_report_command(commands)
+    add_sync_command(commands)
     add_sandbox_command(commands)
     add_webhook_command(commands)
     return parser
