@@ -16,8 +16,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-import payroll_sdk
-from payroll_sdk.webhooks import sign
+from payroll_sdk import PayrollClient
+from payroll_sdk.sandbox import SandboxServer
+from payroll_sdk.store import ProfileStore
+from payroll_sdk.webhooks import WebhookEvent, parse_event, sign
 
 SECRET = "sk_test_receiver_0123"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "webhook_receiver.py"
@@ -50,24 +52,28 @@ def delivery(
     return body, sign(body, secret=secret)
 
 
-class RecordingRefresh:
+class RecordingApply:
     def __init__(self, error: Exception | None = None) -> None:
-        self.calls: list[str] = []
+        self.events: list[WebhookEvent] = []
         self.error = error
 
-    async def __call__(self, end_user_id: str) -> None:
-        self.calls.append(end_user_id)
+    @property
+    def calls(self) -> list[str | None]:
+        return [event.end_user_id for event in self.events]
+
+    async def __call__(self, event: WebhookEvent) -> None:
+        self.events.append(event)
         if self.error is not None:
             raise self.error
 
 
 @pytest.fixture
-def refresh() -> RecordingRefresh:
-    return RecordingRefresh()
+def refresh() -> RecordingApply:
+    return RecordingApply()
 
 
 @pytest.fixture
-async def client(refresh: RecordingRefresh) -> AsyncIterator[httpx.AsyncClient]:
+async def client(refresh: RecordingApply) -> AsyncIterator[httpx.AsyncClient]:
     async with _client_for(receiver.create_app(SECRET, refresh)) as http:
         yield http
 
@@ -82,7 +88,7 @@ async def post(http: httpx.AsyncClient, body: bytes, headers: dict[str, str]) ->
 
 
 async def test_valid_delivery_is_accepted_and_refreshes_once(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     response = await post(client, *delivery())
     assert response.status_code == 200
@@ -91,7 +97,7 @@ async def test_valid_delivery_is_accepted_and_refreshes_once(
 
 
 async def test_sync_progress_event_refreshes(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     response = await post(client, *delivery("shifts.fully_synced", end_user_id="user-9"))
     assert response.status_code == 200
@@ -99,7 +105,7 @@ async def test_sync_progress_event_refreshes(
 
 
 async def test_duplicate_event_id_is_answered_but_not_refreshed_twice(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     first = await post(client, *delivery())
     # A redelivery is signed afresh (new timestamp, new webhook id) but keeps its event_id.
@@ -113,7 +119,7 @@ async def test_duplicate_event_id_is_answered_but_not_refreshed_twice(
 
 
 async def test_bad_signature_is_400_with_the_reason_only(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     body, headers = delivery(secret="not-the-secret", end_user_id="very-private-user")
     response = await post(client, body, headers)
@@ -124,7 +130,7 @@ async def test_bad_signature_is_400_with_the_reason_only(
 
 
 async def test_missing_headers_and_stale_deliveries_are_400(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     body, _ = delivery()
     response = await post(client, body, {"content-type": "application/json"})
@@ -136,7 +142,7 @@ async def test_missing_headers_and_stale_deliveries_are_400(
 
 
 async def test_a_rejected_delivery_does_not_consume_its_event_id(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     forged = await post(client, *delivery(secret="attacker"))
     genuine = await post(client, *delivery())
@@ -148,15 +154,14 @@ async def test_a_rejected_delivery_does_not_consume_its_event_id(
     ("event", "outcome", "end_user_id"),
     [
         ("paystubs.added", "pending", "user-1"),  # a final event follows
-        ("paystubs.added", "success", None),
-        ("account.added", "success", "user-1"),  # not a data event
+        ("account.added", "success", None),  # no user to sync
         ("bill.added", "success", "user-1"),
         ("brand_new.event", "success", "user-1"),  # unknown: kept and acknowledged
     ],
 )
 async def test_events_that_do_not_refresh_are_still_accepted(
     client: httpx.AsyncClient,
-    refresh: RecordingRefresh,
+    refresh: RecordingApply,
     event: str,
     outcome: str,
     end_user_id: str | None,
@@ -167,7 +172,7 @@ async def test_events_that_do_not_refresh_are_still_accepted(
 
 
 async def test_oversized_body_is_413_before_verification(
-    client: httpx.AsyncClient, refresh: RecordingRefresh
+    client: httpx.AsyncClient, refresh: RecordingApply
 ) -> None:
     body = b"x" * (receiver.MAX_BODY_BYTES + 1)
     response = await post(client, body, sign(body, secret=SECRET))
@@ -179,43 +184,59 @@ async def test_only_post_is_routed(client: httpx.AsyncClient) -> None:
     assert (await client.get(receiver.WEBHOOK_PATH)).status_code == 405
 
 
-async def test_failing_refresh_is_logged_and_the_delivery_still_succeeds(
+async def test_account_events_and_events_without_a_user_are_applied(
+    client: httpx.AsyncClient, refresh: RecordingApply
+) -> None:
+    await post(client, *delivery("account.added", event_id="e1"))
+    await post(client, *delivery("paystubs.added", event_id="e2", end_user_id=None))
+    assert [e.event for e in refresh.events] == ["account.added", "paystubs.added"]
+
+
+async def test_failing_apply_is_logged_and_the_delivery_still_succeeds(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    refresh = RecordingRefresh(error=RuntimeError("payroll API down"))
+    refresh = RecordingApply(error=RuntimeError("payroll API down"))
     app = receiver.create_app(SECRET, refresh)
     async with _client_for(app) as http:
         with caplog.at_level(logging.ERROR, logger="webhook_receiver"):
             response = await post(http, *delivery())
     assert response.status_code == 200
     assert refresh.calls == ["user-1"]
-    assert "refreshing end user user-1 failed" in caplog.text
+    assert "applying paystubs.added (event evt-1) failed" in caplog.text
 
 
-async def test_coalescing_refresher_runs_once_more_for_a_burst() -> None:
+def _event(event_id: str, event: str = "paystubs.added", account: str = "acc-1") -> WebhookEvent:
+    body, _ = delivery(event, event_id=event_id)
+    parsed = parse_event(body)
+    return parsed.model_copy(
+        update={"payload": parsed.payload.model_copy(update={"account_id": account})}
+    )
+
+
+async def test_coalescing_applier_runs_once_more_with_the_latest_event() -> None:
     started = asyncio.Event()
     release = asyncio.Event()
-    calls: list[str] = []
+    applied: list[str] = []
 
-    async def slow_refresh(end_user_id: str) -> None:
-        calls.append(end_user_id)
+    async def slow_apply(event: WebhookEvent) -> None:
+        applied.append(event.event_id)
         started.set()
         await release.wait()
 
-    refresher = receiver.CoalescingRefresher(slow_refresh)
-    first = asyncio.create_task(refresher("user-1"))
+    applier = receiver.CoalescingApplier(slow_apply)
+    first = asyncio.create_task(applier(_event("e1")))
     await started.wait()
-    # Three more events for the same user while the first refresh runs, one for another user.
-    await refresher("user-1")
-    await refresher("user-1")
-    await refresher("user-1")
-    other = asyncio.create_task(refresher("user-2"))
+    # Three more events for the same account while the first runs, one for another account.
+    await applier(_event("e2"))
+    await applier(_event("e3"))
+    await applier(_event("e4"))
+    other = asyncio.create_task(applier(_event("x1", account="acc-2")))
     release.set()
     await asyncio.gather(first, other)
-    assert sorted(calls) == ["user-1", "user-1", "user-2"]
-    # Idle again: the next event refreshes right away.
-    await refresher("user-1")
-    assert calls.count("user-1") == 3
+    assert sorted(applied) == ["e1", "e4", "x1"]  # the burst's latest event, once
+    # Idle again: the next event is applied right away.
+    await applier(_event("e5"))
+    assert applied[-1] == "e5"
 
 
 def test_recent_event_ids_are_bounded_and_forget_the_oldest() -> None:
@@ -229,47 +250,58 @@ def test_recent_event_ids_are_bounded_and_forget_the_oldest() -> None:
         receiver.RecentEventIds(capacity=0)
 
 
-class FakePayrollClient:
-    instances: list[FakePayrollClient] = []
-
-    def __init__(self, *, api_secret: str) -> None:
-        self.api_secret = api_secret
-        self.profiles: list[str] = []
-        self.closed = False
-        FakePayrollClient.instances.append(self)
-
-    async def get_profile(self, end_user_id: str) -> Any:
-        self.profiles.append(end_user_id)
-        return type("Profile", (), {"accounts": [object()], "complete": True})()
-
-    async def aclose(self) -> None:
-        self.closed = True
+def test_the_default_applier_needs_the_api_it_talks_to() -> None:
+    with pytest.raises(ValueError, match="base_url"):
+        receiver.create_app(SECRET)
 
 
-async def test_default_refresh_uses_one_payroll_client_and_closes_it(
-    monkeypatch: pytest.MonkeyPatch,
+def test_main_refuses_to_start_without_a_base_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    FakePayrollClient.instances = []
-    monkeypatch.setattr(payroll_sdk, "PayrollClient", FakePayrollClient, raising=False)
-    app: Starlette = receiver.create_app(SECRET)
-    # ASGITransport sends no lifespan events, so the app's lifespan is entered directly.
-    async with app.router.lifespan_context(app), _client_for(app) as http:
-        for event_id in ("e1", "e2"):
-            assert (await post(http, *delivery(event_id=event_id))).status_code == 200
-        assert len(FakePayrollClient.instances) == 1
-        (client,) = FakePayrollClient.instances
-        assert client.api_secret == SECRET
-        assert client.profiles == ["user-1", "user-1"]
-        assert not client.closed
-    assert client.closed
+    monkeypatch.setenv("PAYROLL_API_SECRET", SECRET)
+    monkeypatch.delenv("PAYROLL_BASE_URL", raising=False)
+    assert receiver.main([]) == 2
+    assert "PAYROLL_BASE_URL" in capsys.readouterr().out
 
 
-async def test_create_app_without_a_refresh_builds_no_client_until_needed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    FakePayrollClient.instances = []
-    monkeypatch.setattr(payroll_sdk, "PayrollClient", FakePayrollClient, raising=False)
-    app = receiver.create_app(SECRET)
-    async with app.router.lifespan_context(app), _client_for(app) as http:
-        assert (await post(http, *delivery("account.added"))).status_code == 200
-    assert FakePayrollClient.instances == []
+async def test_the_recipe_end_to_end_against_the_sandbox_on_loopback(tmp_path: Path) -> None:
+    """What the module docstring tells a reader to do: a first sync, a paystub added on the
+    sandbox, a signed paystubs.added delivery; the receiver applies it to its SQLite store."""
+    store_url = f"sqlite+aiosqlite:///{tmp_path / 'webhooks.db'}"
+    with SandboxServer() as sandbox:
+        secret = sandbox.secret
+        async with (
+            PayrollClient(api_secret=secret, base_url=sandbox.base_url) as api,
+            ProfileStore(store_url) as store,
+        ):
+            await store.sync(api, "user_single")
+            before = await store.load_profile("user_single")
+            assert before is not None
+            account_id = before.accounts[0].account.id
+            (added,) = sandbox.add_records("user_single", "paystubs")
+            served = sandbox.stats.total
+
+            app = receiver.create_app(secret, base_url=sandbox.base_url, store_url=store_url)
+            async with app.router.lifespan_context(app), _client_for(app) as http:
+                payload = {
+                    "end_user_id": "user_single",
+                    "account_id": account_id,
+                    "outcome": "success",
+                }
+                body = json.dumps(
+                    {"event": "paystubs.added", "event_id": "evt_1", "payload": payload}
+                ).encode()
+                response = await post(http, body, sign(body, secret=secret))
+                assert response.json() == {"status": "accepted"}
+                again = await post(http, body, sign(body, secret=secret))
+                assert again.json() == {"status": "duplicate"}
+
+            # The receiver asked the sandbox (not production) for that account's paystubs only.
+            assert sandbox.stats.total - served == 1
+            after = await store.load_profile("user_single")
+            assert after is not None
+            ids = [p.id for p in after.accounts[0].paystubs]
+            assert ids[0] == added["id"]
+            assert ids.count(added["id"]) == 1
+            (run,) = await store.runs(limit=1)
+            assert (run.trigger, run.added, run.requests) == ("webhook", 1, 1)
