@@ -180,6 +180,7 @@ async def fetch_account(
         if bound is None:
             return first
         return bound if first is None else max(first, bound)
+
     profile = AccountProfile(account=account)
     status = {name: ResourceStatus(state="skipped") for name in RESOURCE_NAMES}
 
