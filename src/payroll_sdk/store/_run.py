@@ -1,0 +1,305 @@
+"""One sync of one end user: its run row, its accounts listing, its account transactions.
+
+``run_sync`` is what ``ProfileStore.sync``, ``sync_many`` and ``apply`` call. The steps, and
+why they are ordered so, are in docs/store.md ("What a sync does", "Crash safety").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .._exceptions import PayrollError
+from ..aggregation._fetch import _first_error, _unique_by_id, fetch_account
+from ..aggregation._outcome import failure_reason
+from ..models import PayrollAccount
+from ..models.profile import RESOURCE_NAMES, Problem, ResourceName
+from ._db import DbClock
+from ._records import RunStatus, SyncResult
+from ._runs import finish_run, start_run
+from ._schema import END_USERS
+from ._write import LIST_RESOURCES, Counts, _insert, mark_unlisted, stored_resources, write_account
+
+if TYPE_CHECKING:
+    from .._client import PayrollClient
+    from ._store import ProfileStore
+
+__all__ = ["run_sync", "unrecorded"]
+
+_ALL = frozenset(RESOURCE_NAMES)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Tally:
+    """What one sync has done so far (kept up to date so a cancelled run can record it)."""
+
+    accounts: int = 0
+    requests: int = 0
+    counts: Counts = field(default_factory=Counts)
+    problems: list[Problem] = field(default_factory=list)
+    listed: list[str] | None = None
+
+
+async def run_sync(
+    store: ProfileStore,
+    client: PayrollClient,
+    end_user_id: str,
+    *,
+    full: bool,
+    batch_id: str | None,
+    trigger: str = "sync",
+    only: tuple[PayrollAccount, frozenset[ResourceName]] | None = None,
+) -> SyncResult:
+    clock = DbClock(store._clock)
+    started = _now()
+    tally = _Tally()
+    # The run's own bookkeeping is shielded from cancellation and finished in the
+    # background if the sync is cancelled meanwhile, so no row is left "running" by a
+    # cancellation (only by a killed process).
+    starting = asyncio.ensure_future(
+        _start(store, clock, end_user_id, batch_id, trigger, full, started)
+    )
+    try:
+        run_id = await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        store._in_background(_cancel_started(store, starting, end_user_id, tally))
+        raise
+    error: PayrollError | None = None
+    try:
+        if only is None:
+            await _sync_user(store, client, end_user_id, full, clock, started, tally)
+        else:
+            account, wanted = only
+            tally.accounts = 1
+            await _sync_account(store, client, account, wanted, full, None, clock, started, tally)
+    except PayrollError as exc:
+        error = exc
+    except asyncio.CancelledError:
+        # The accounts not yet written rolled back; the run says it was cancelled.
+        store._in_background(_finish(store, run_id, "cancelled", end_user_id, tally))
+        raise
+    status: RunStatus = "failed" if error else "partial" if tally.problems else "complete"
+    finishing = asyncio.ensure_future(
+        _finish(
+            store, run_id, status, end_user_id, tally, error=error, synced_at=started, clock=clock
+        )
+    )
+    try:
+        finished = await asyncio.shield(finishing)
+    except asyncio.CancelledError:
+        store._in_background(finishing)
+        raise
+    return SyncResult(
+        end_user_id=end_user_id,
+        run_id=run_id,
+        status="failed" if error else "partial" if tally.problems else "complete",
+        full=full,
+        accounts=tally.accounts,
+        added=tally.counts.added,
+        updated=tally.counts.updated,
+        requests=tally.requests,
+        started_at=started,
+        finished_at=finished,
+        db_seconds=clock.seconds,
+        problems=tally.problems,
+        error=error,
+    )
+
+
+async def _start(
+    store: ProfileStore,
+    clock: DbClock,
+    end_user_id: str,
+    batch_id: str | None,
+    trigger: str,
+    full: bool,
+    started: datetime,
+) -> int:
+    async with store._write(clock, "record a run") as connection:
+        return await start_run(
+            connection,
+            end_user_id=end_user_id,
+            batch_id=batch_id,
+            trigger=trigger,
+            full=full,
+            started_at=started,
+        )
+
+
+async def _cancel_started(
+    store: ProfileStore, starting: asyncio.Future[int], end_user_id: str, tally: _Tally
+) -> None:
+    run_id = await starting
+    await _finish(store, run_id, "cancelled", end_user_id, tally)
+
+
+async def _finish(
+    store: ProfileStore,
+    run_id: int,
+    status: RunStatus,
+    end_user_id: str,
+    tally: _Tally,
+    *,
+    error: PayrollError | None = None,
+    synced_at: datetime | None = None,
+    clock: DbClock | None = None,
+) -> datetime:
+    finished = _now()
+    async with store._write(clock or DbClock(store._clock), "record a run") as connection:
+        await finish_run(
+            connection,
+            run_id,
+            status=status,
+            finished_at=finished,
+            accounts=tally.accounts,
+            added=tally.counts.added,
+            updated=tally.counts.updated,
+            requests=tally.requests,
+            problems=tally.problems,
+            error=failure_reason(error) if error is not None else None,
+        )
+        if error is None and tally.listed is not None and synced_at is not None:
+            # The accounts listing succeeded and every account was written: this is now
+            # the moment the stored profile describes.
+            await mark_unlisted(connection, end_user_id, tally.listed)
+            await _upsert_end_user(connection, end_user_id, synced_at, run_id)
+    return finished
+
+
+async def _sync_user(
+    store: ProfileStore,
+    client: PayrollClient,
+    end_user_id: str,
+    full: bool,
+    clock: DbClock,
+    now: datetime,
+    tally: _Tally,
+) -> None:
+    accounts: list[PayrollAccount] = []
+    try:
+        async for page in client.accounts.list_for_end_user(end_user_id).pages():
+            tally.requests += page.attempts
+            accounts.extend(page.data)
+    except PayrollError as exc:
+        tally.requests += getattr(exc, "attempts", 1)
+        raise
+    accounts = _unique_by_id(accounts)
+    tally.accounts = len(accounts)
+    ids = [str(a.id) for a in accounts]
+    watermarks: dict[tuple[str, str], date | None] = {}
+    if not full and ids:
+        async with store._read(clock, "read watermarks") as connection:
+            stored = await stored_resources(connection, ids)
+        watermarks = {key: value.watermark for key, value in stored.items()}
+    try:
+        async with asyncio.TaskGroup() as group:
+            for position, account in enumerate(accounts):
+                since = {
+                    name: mark - store.overlap
+                    for name in LIST_RESOURCES
+                    if (mark := watermarks.get((str(account.id), name))) is not None
+                }
+                group.create_task(
+                    _sync_account(
+                        store,
+                        client,
+                        account,
+                        _ALL,
+                        full,
+                        (end_user_id, position),
+                        clock,
+                        now,
+                        tally,
+                        since=since,
+                    )
+                )
+    except BaseExceptionGroup as failure:
+        raise _first_error(failure) from None
+    tally.listed = ids
+
+
+async def _sync_account(
+    store: ProfileStore,
+    client: PayrollClient,
+    account: PayrollAccount,
+    wanted: frozenset[ResourceName],
+    full: bool,
+    listing: tuple[str, int] | None,
+    clock: DbClock,
+    now: datetime,
+    tally: _Tally,
+    *,
+    since: dict[ResourceName, date] | None = None,
+) -> None:
+    if since is None and not full:
+        async with store._read(clock, "read watermarks") as connection:
+            stored = await stored_resources(connection, [str(account.id)])
+        since = {
+            name: value.watermark - store.overlap
+            for (_, name), value in stored.items()
+            if name in LIST_RESOURCES and name in wanted and value.watermark is not None
+        }
+    since = since or {}
+    fetched = await fetch_account(client, account, wanted, (None, None), since)
+    tally.requests += sum(fetched.status[name].attempts for name in wanted)
+    async with store._write(clock, "write an account") as connection:
+        counts = await write_account(
+            connection,
+            fetched,
+            wanted=[name for name in RESOURCE_NAMES if name in wanted],
+            incremental={name: name in since for name in LIST_RESOURCES},
+            listing=listing,
+            now=now,
+            pii=store.pii,
+        )
+    # Counted once committed: a rolled-back account changed nothing.
+    tally.counts += counts
+    tally.problems.extend(
+        Problem(
+            account_id=str(account.id),
+            resource=name,
+            state=fetched.status[name].state,
+            reason=fetched.status[name].reason,
+        )
+        for name in RESOURCE_NAMES
+        if name in wanted and fetched.status[name].state in ("failed", "partial")
+    )
+
+
+async def _upsert_end_user(
+    connection: AsyncConnection, end_user_id: str, synced_at: datetime, run_id: int
+) -> None:
+    statement = _insert(connection, END_USERS).values(
+        end_user_id=end_user_id, synced_at=synced_at, last_run_id=run_id
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["end_user_id"],
+        set_={"synced_at": statement.excluded.synced_at, "last_run_id": run_id},
+    )
+    await connection.execute(statement)
+
+
+def unrecorded(end_user_id: str, full: bool, error: PayrollError) -> SyncResult:
+    moment = _now()
+    return SyncResult(
+        end_user_id=end_user_id,
+        run_id=None,
+        status="failed",
+        full=full,
+        accounts=0,
+        added=0,
+        updated=0,
+        requests=0,
+        started_at=moment,
+        finished_at=moment,
+        db_seconds=0.0,
+        error=error,
+    )
