@@ -47,7 +47,6 @@ arrivals (a history backfill) come with ``*.fully_synced`` webhook events, which
 list in full, or with ``full=True``."""
 
 
-
 class ProfileStore:
     """End users' payroll profiles, synced into a database and rebuilt from it.
 
