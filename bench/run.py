@@ -21,7 +21,7 @@ sys.path.insert(0, str(BENCH_DIR))
 import _harness as h  # noqa: E402
 from cases._result import CaseResult  # noqa: E402
 
-CASES = ("profile", "history", "batch", "cpu", "memory", "stream", "imports")
+CASES = ("profile", "history", "batch", "cpu", "memory", "stream", "imports", "store")
 
 
 def _load() -> str:

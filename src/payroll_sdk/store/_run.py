@@ -123,15 +123,19 @@ async def _start(
     full: bool,
     started: datetime,
 ) -> int:
-    async with store._write(clock, "record a run") as connection:
-        return await start_run(
-            connection,
+    return await store._db(
+        lambda c: start_run(
+            c,
             end_user_id=end_user_id,
             batch_id=batch_id,
             trigger=trigger,
             full=full,
             started_at=started,
-        )
+        ),
+        action="record a run",
+        write=True,
+        clock=clock,
+    )
 
 
 async def _cancel_started(
@@ -153,7 +157,8 @@ async def _finish(
     clock: DbClock | None = None,
 ) -> datetime:
     finished = _now()
-    async with store._write(clock or DbClock(store._clock), "record a run") as connection:
+
+    async def write(connection: AsyncConnection) -> None:
         await finish_run(
             connection,
             run_id,
@@ -171,6 +176,8 @@ async def _finish(
             # the moment the stored profile describes.
             await mark_unlisted(connection, end_user_id, tally.listed)
             await _upsert_end_user(connection, end_user_id, synced_at, run_id)
+
+    await store._db(write, action="record a run", write=True, clock=clock)
     return finished
 
 
@@ -196,8 +203,9 @@ async def _sync_user(
     ids = [str(a.id) for a in accounts]
     watermarks: dict[tuple[str, str], date | None] = {}
     if not full and ids:
-        async with store._read(clock, "read watermarks") as connection:
-            stored = await stored_resources(connection, ids)
+        stored = await store._db(
+            lambda c: stored_resources(c, ids), action="read watermarks", clock=clock
+        )
         watermarks = {key: value.watermark for key, value in stored.items()}
     try:
         async with asyncio.TaskGroup() as group:
@@ -240,8 +248,9 @@ async def _sync_account(
     since: dict[ResourceName, date] | None = None,
 ) -> None:
     if since is None and not full:
-        async with store._read(clock, "read watermarks") as connection:
-            stored = await stored_resources(connection, [str(account.id)])
+        stored = await store._db(
+            lambda c: stored_resources(c, [str(account.id)]), action="read watermarks", clock=clock
+        )
         since = {
             name: value.watermark - store.overlap
             for (_, name), value in stored.items()
@@ -250,16 +259,21 @@ async def _sync_account(
     since = since or {}
     fetched = await fetch_account(client, account, wanted, (None, None), since)
     tally.requests += sum(fetched.status[name].attempts for name in wanted)
-    async with store._write(clock, "write an account") as connection:
-        counts = await write_account(
-            connection,
+    incremental = {name: name in since for name in LIST_RESOURCES}
+    counts = await store._db(
+        lambda c: write_account(
+            c,
             fetched,
             wanted=[name for name in RESOURCE_NAMES if name in wanted],
-            incremental={name: name in since for name in LIST_RESOURCES},
+            incremental=incremental,
             listing=listing,
             now=now,
             pii=store.pii,
-        )
+        ),
+        action="write an account",
+        write=True,
+        clock=clock,
+    )
     # Counted once committed: a rolled-back account changed nothing.
     tally.counts += counts
     tally.problems.extend(

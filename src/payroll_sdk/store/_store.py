@@ -10,11 +10,10 @@ database errors as :class:`StoreError`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sized
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
     from .._client import PayrollClient
 
 __all__ = ["DEFAULT_OVERLAP", "ProfileStore"]
+
+_T = TypeVar("_T")
 
 DEFAULT_OVERLAP: Final = timedelta(days=45)
 """How far below a list's watermark an incremental sync reads again. 45 days covers a whole
@@ -172,15 +173,34 @@ class ProfileStore:
             raise StoreError("The store is not open: use 'async with ProfileStore(...)'.")
         return self._engine
 
-    def _write(
-        self, clock: DbClock, action: str
-    ) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
-        return transaction(self._engine_or_raise(), self._write_lock, clock, action)
+    async def _db(
+        self,
+        work: Callable[[AsyncConnection], Awaitable[_T]],
+        *,
+        action: str,
+        write: bool = False,
+        clock: DbClock | None = None,
+    ) -> _T:
+        """``work(connection)`` in one transaction, committed if it returns.
 
-    def _read(
-        self, clock: DbClock, action: str
-    ) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
-        return transaction(self._engine_or_raise(), None, clock, action)
+        Shielded from cancellation: a cancelled caller stops waiting at once, but the
+        transaction runs to its end (``aclose`` waits for it). Database calls are short, and a
+        driver interrupted mid-call can leave its connection in an unknown state (an open
+        transaction holding locks), which is worse than finishing a few milliseconds of work.
+        """
+        engine = self._engine_or_raise()
+
+        async def run() -> _T:
+            lock = self._write_lock if write else None
+            async with transaction(engine, lock, clock or self._clock, action) as connection:
+                return await work(connection)
+
+        task = asyncio.ensure_future(run())
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            self._in_background(task)
+            raise
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -193,8 +213,7 @@ class ProfileStore:
         before it, with its status saying it failed.
         """
         path_id(end_user_id, "end_user_id")
-        async with self._read(self._clock, "load a profile") as connection:
-            return await load_profile(connection, end_user_id)
+        return await self._db(lambda c: load_profile(c, end_user_id), action="load a profile")
 
     async def runs(
         self, *, end_user_id: str | None = None, batch_id: str | None = None, limit: int = 100
@@ -202,15 +221,14 @@ class ProfileStore:
         """Rows of the runs table, newest first, optionally for one user or one batch."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInputError("limit must be an int >= 1.")
-        async with self._read(self._clock, "read the runs") as connection:
-            return await read_runs(
-                connection, end_user_id=end_user_id, batch_id=batch_id, limit=limit
-            )
+        return await self._db(
+            lambda c: read_runs(c, end_user_id=end_user_id, batch_id=batch_id, limit=limit),
+            action="read the runs",
+        )
 
     async def batch_progress(self, batch_id: str) -> dict[str, int]:
         """Runs of a batch by status: ``{"complete": 812, "running": 20, "failed": 3}``."""
-        async with self._read(self._clock, "read a batch's progress") as connection:
-            return await run_counts(connection, batch_id)
+        return await self._db(lambda c: run_counts(c, batch_id), action="read a batch's progress")
 
     # -- syncing ------------------------------------------------------------------------------
 
@@ -348,14 +366,12 @@ class ProfileStore:
         return result
 
     async def _stored_account(self, account_id: str) -> tuple[PayrollAccount, str] | None:
-        async with self._read(self._clock, "look up an account") as connection:
-            row = (
-                await connection.execute(
-                    select(ACCOUNTS.c.data, ACCOUNTS.c.end_user_id).where(
-                        ACCOUNTS.c.id == account_id
-                    )
-                )
-            ).one_or_none()
+        query = select(ACCOUNTS.c.data, ACCOUNTS.c.end_user_id).where(ACCOUNTS.c.id == account_id)
+
+        async def look_up(connection: AsyncConnection) -> Any:
+            return (await connection.execute(query)).one_or_none()
+
+        row = await self._db(look_up, action="look up an account")
         if row is None:
             return None
         return PayrollAccount.model_validate_json(row.data), row.end_user_id
