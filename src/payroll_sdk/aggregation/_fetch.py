@@ -31,6 +31,7 @@ from ..models.profile import (
     ResourceName,
     ResourceStatus,
 )
+from ..models.summary import ProfileSummary
 from ._figures import add_figures
 from ._freshness import assess_freshness, check_stale_after
 from ._history import fetch_history
@@ -40,7 +41,7 @@ from ._summary import summarize
 if TYPE_CHECKING:
     from .._client import PayrollClient
 
-__all__ = ["fetch_account", "fetch_profile", "resolve_include"]
+__all__ = ["fetch_account", "fetch_profile", "resolve_include", "summary_of"]
 
 
 _T = TypeVar("_T")
@@ -119,14 +120,7 @@ async def fetch_profile(
         end_user_id=end_user_id,
         fetched_at=fetched_at,
         accounts=profiles,
-        summary=add_figures(
-            summarize(profiles, as_of=fetched_at.date(), stale_after=stale_after),
-            profiles,
-            # Figures of accounts whose data is not fresh are marked stale.
-            stale_account_ids=[
-                a.account.id for a in profiles if a.freshness is None or not a.freshness.is_fresh
-            ],
-        ),
+        summary=summary_of(profiles, as_of=fetched_at.date(), stale_after=stale_after),
         complete=not problems and not listing.unreadable,
         problems=problems,
         unreadable_accounts=listing.unreadable,
@@ -140,6 +134,21 @@ async def fetch_profile(
             profile=profile,
         )
     return profile
+
+
+def summary_of(
+    profiles: list[AccountProfile], *, as_of: date, stale_after: timedelta
+) -> ProfileSummary:
+    """The summary of a profile's accounts, figures included: the one place it is built, for
+    ``get_profile`` and for the profile store's ``load_profile`` alike."""
+    return add_figures(
+        summarize(profiles, as_of=as_of, stale_after=stale_after),
+        profiles,
+        # Figures of accounts whose data is not fresh are marked stale.
+        stale_account_ids=[
+            a.account.id for a in profiles if a.freshness is None or not a.freshness.is_fresh
+        ],
+    )
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

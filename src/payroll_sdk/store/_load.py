@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..aggregation._summary import summarize
+from ..aggregation._fetch import summary_of
 from ..models import (
     DirectDepositAllocations,
     Employment,
@@ -123,7 +123,7 @@ async def load_profile(connection: AsyncConnection, end_user_id: str) -> Payroll
         end_user_id=end_user_id,
         fetched_at=synced_at,
         accounts=accounts,
-        summary=summarize(accounts, as_of=synced_at.date()),
+        summary=summary_of(accounts, as_of=synced_at.date()),
         complete=not problems,
         problems=problems,
     )
