@@ -11,7 +11,7 @@ import pytest
 from payroll_sdk import InvalidInputError, NotFoundError, PayrollClient
 from payroll_sdk.sandbox import SandboxServer
 from payroll_sdk.store import ProfileStore
-from payroll_sdk.store._schema import PAYSTUBS, RUNS
+from payroll_sdk.store._schema import PAYSTUBS, RUNS, SHIFTS
 
 from .conftest import TODAY, make_client
 from .helpers import (
@@ -235,20 +235,17 @@ async def test_a_failure_mid_transaction_rolls_the_account_back(
 ) -> None:
     from payroll_sdk.store import StoreError, _write
 
-    real = _write._write_records
-    calls = 0
+    real = _write._upsert
 
-    async def failing_after_paystubs(*args: object, **kwargs: object) -> _write.Counts:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the paystubs are written, the shifts are about to be
+    async def failing_at_the_shifts(*args: object, **kwargs: object) -> None:
+        if args[1] is SHIFTS:  # the account row and the paystubs are written
             raise StoreError("Cannot write an account: the disk is full")
-        return await real(*args, **kwargs)  # type: ignore[arg-type]
+        await real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_write, "_write_records", failing_after_paystubs)
+    monkeypatch.setattr(_write, "_upsert", failing_at_the_shifts)
     with pytest.raises(StoreError):
         await store.sync(client, "user_single")
-    monkeypatch.setattr(_write, "_write_records", real)
+    monkeypatch.setattr(_write, "_upsert", real)
     account_id = next(iter(truth_ids(sandbox, "user_single")))
     assert await count_rows(store_url, PAYSTUBS) == 0  # the whole account rolled back
     assert await resource_rows(store_url, account_id) == {}
@@ -271,20 +268,17 @@ async def test_a_cancelled_sync_finishes_the_transaction_it_started(
 ) -> None:
     from payroll_sdk.store import _write
 
-    real = _write._write_records
-    calls = 0
+    real = _write._upsert
     syncing: asyncio.Task[object] | None = None
 
-    async def cancelled_after_paystubs(*args: object, **kwargs: object) -> _write.Counts:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the paystubs are written, the shifts are about to be
+    async def cancelled_at_the_shifts(*args: object, **kwargs: object) -> None:
+        if args[1] is SHIFTS:  # the account row and the paystubs are written
             assert syncing is not None
             syncing.cancel()
             await asyncio.sleep(0.05)  # the cancellation is delivered meanwhile
-        return await real(*args, **kwargs)  # type: ignore[arg-type]
+        await real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_write, "_write_records", cancelled_after_paystubs)
+    monkeypatch.setattr(_write, "_upsert", cancelled_at_the_shifts)
     syncing = asyncio.create_task(store.sync(client, "user_single"))
     with pytest.raises(asyncio.CancelledError):
         await syncing
@@ -345,3 +339,36 @@ async def test_bad_input_is_refused_before_any_request(
         async for _ in store.sync_many(client, ["user_single"], concurrency=0):
             pass
     assert sandbox.stats.total == before
+
+
+async def test_unreadable_records_are_kept_raw_and_reported_like_get_profile(
+    store: ProfileStore, client: PayrollClient, sandbox: SandboxServer
+) -> None:
+    user = "store_unreadable_1"
+    truth = sandbox.app.state.sandbox.data.user(user)
+    assert truth.accounts, "the generated user needs an account"
+    account = truth.accounts[0]
+    # A record no model can read, served among the account's paystubs.
+    bad = {"id": "unreadable-stub-1", "pay_date": "not a date", "currency": 5}
+    account.added.setdefault("paystubs", []).append(bad)
+    sandbox.app.state.sandbox._wires.pop(account.account_id, None)
+
+    await store.sync(client, user)
+    fetched = await client.get_profile(user)
+    loaded = await store.load_profile(user)
+    assert fetched.accounts[0].unreadable["paystubs"][0].id == "unreadable-stub-1"
+    assert_same_profile(loaded, fetched)
+    assert loaded is not None
+    # The same record, kept once (get_profile may list it once per date window it fell in).
+    kept = [r.model_dump() for r in loaded.accounts[0].unreadable["paystubs"]]
+    assert kept == [fetched.accounts[0].unreadable["paystubs"][0].model_dump()]
+    assert [(p.resource, p.state, p.unreadable_ids[:1]) for p in loaded.problems] == [
+        (p.resource, p.state, p.unreadable_ids[:1]) for p in fetched.problems
+    ]
+    # An incremental sync does not read it again (it is older than the window or not): it
+    # is still kept, not forgotten.
+    again = await store.sync(client, user)
+    assert again.added == 0
+    reloaded = await store.load_profile(user)
+    assert reloaded is not None
+    assert [r.id for r in reloaded.accounts[0].unreadable["paystubs"]] == ["unreadable-stub-1"]

@@ -9,7 +9,9 @@ recomputed from all of it as of ``fetched_at``.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..aggregation._fetch import summary_of
+from ..aggregation._freshness import assess_freshness
 from ..models import (
     DirectDepositAllocations,
     Employment,
@@ -26,6 +29,7 @@ from ..models import (
     Paystub,
     Shift,
 )
+from ..models._tolerant import UnreadableRecord
 from ..models.profile import (
     RESOURCE_NAMES,
     AccountProfile,
@@ -46,15 +50,20 @@ _SINGLE_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-async def load_profile(connection: AsyncConnection, end_user_id: str) -> PayrollProfile | None:
+async def load_profile(
+    connection: AsyncConnection, end_user_id: str, *, stale_after: timedelta
+) -> PayrollProfile | None:
     """The stored profile of ``end_user_id``, or ``None`` if the user was never synced."""
-    synced_at = (
+    user = (
         await connection.execute(
-            select(END_USERS.c.synced_at).where(END_USERS.c.end_user_id == end_user_id)
+            select(END_USERS.c.synced_at, END_USERS.c.unreadable_accounts).where(
+                END_USERS.c.end_user_id == end_user_id
+            )
         )
-    ).scalar_one_or_none()
-    if synced_at is None:
+    ).one_or_none()
+    if user is None:
         return None
+    synced_at = user.synced_at
     account_rows = (
         await connection.execute(
             select(ACCOUNTS.c.id, ACCOUNTS.c.data)
@@ -74,13 +83,13 @@ async def load_profile(connection: AsyncConnection, end_user_id: str) -> Payroll
         for row in await connection.execute(
             select(PAYSTUBS.c.account_id, PAYSTUBS.c.data)
             .where(PAYSTUBS.c.account_id.in_(ids))
-            .order_by(PAYSTUBS.c.pay_date.desc(), PAYSTUBS.c.id)
+            .order_by(PAYSTUBS.c.pay_date.desc().nulls_last(), PAYSTUBS.c.id)
         ):
             paystubs[row.account_id].append(Paystub.model_validate_json(row.data))
         for row in await connection.execute(
             select(SHIFTS.c.account_id, SHIFTS.c.data)
             .where(SHIFTS.c.account_id.in_(ids))
-            .order_by(SHIFTS.c.end_date.desc(), SHIFTS.c.id)
+            .order_by(SHIFTS.c.end_date.desc().nulls_last(), SHIFTS.c.id)
         ):
             shifts[row.account_id].append(Shift.model_validate_json(row.data))
 
@@ -93,13 +102,20 @@ async def load_profile(connection: AsyncConnection, end_user_id: str) -> Payroll
             if stored is None:
                 status[name] = ResourceStatus(state="skipped")
                 continue
+            unreadable = [
+                UnreadableRecord.model_validate(raw)
+                for raw in json.loads(stored.unreadable or "[]")
+            ]
             status[name] = ResourceStatus(
                 state=stored.state,
                 refreshed_at=stored.refreshed_at,
                 attempts=stored.attempts,
                 pages=stored.pages,
+                unreadable=len(unreadable),
                 reason=FailureReason.model_validate_json(stored.reason) if stored.reason else None,
             )
+            if unreadable and stored.state != "not_found":
+                account.unreadable[name] = unreadable
             # "not_found": the API has none now, so the profile has none, as get_profile's
             # would; whatever an earlier read stored stays in the database.
             if stored.state == "not_found":
@@ -111,19 +127,32 @@ async def load_profile(connection: AsyncConnection, end_user_id: str) -> Payroll
             elif name == "shifts":
                 account.shifts = shifts[row.id]
         account.status = status
+        # Judged as of the sync's moment, as get_profile judged it then.
+        account.freshness = assess_freshness(account, as_of=synced_at, stale_after=stale_after)
         accounts.append(account)
 
     problems = [
-        Problem(account_id=str(a.account.id), resource=name, state=s.state, reason=s.reason)
+        Problem(
+            account_id=str(a.account.id),
+            resource=name,
+            state=s.state,
+            reason=s.reason,
+            unreadable=s.unreadable,
+            unreadable_ids=[r.id for r in a.unreadable.get(name, ()) if r.id is not None],
+        )
         for a in accounts
         for name, s in a.status.items()
         if s.state in ("failed", "partial")
+    ]
+    unreadable_accounts = [
+        UnreadableRecord.model_validate(raw) for raw in json.loads(user.unreadable_accounts or "[]")
     ]
     return PayrollProfile(
         end_user_id=end_user_id,
         fetched_at=synced_at,
         accounts=accounts,
-        summary=summary_of(accounts, as_of=synced_at.date()),
-        complete=not problems,
+        summary=summary_of(accounts, as_of=synced_at.date(), stale_after=stale_after),
+        complete=not problems and not unreadable_accounts,
         problems=problems,
+        unreadable_accounts=unreadable_accounts,
     )

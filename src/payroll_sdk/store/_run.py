@@ -7,22 +7,34 @@ why they are ordered so, are in docs/store.md ("What a sync does", "Crash safety
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from .._dedup import unique_by_id
 from .._exceptions import PayrollError
-from ..aggregation._fetch import _first_error, _unique_by_id, fetch_account
+from ..aggregation._fetch import _first_error, fetch_account
 from ..aggregation._outcome import failure_reason
 from ..models import PayrollAccount
+from ..models._tolerant import UnreadableRecord
 from ..models.profile import RESOURCE_NAMES, Problem, ResourceName
 from ._db import DbClock
 from ._records import RunStatus, SyncResult
 from ._runs import finish_run, start_run
 from ._schema import END_USERS
-from ._write import LIST_RESOURCES, Counts, _insert, mark_unlisted, stored_resources, write_account
+from ._write import (
+    LIST_RESOURCES,
+    Counts,
+    StoredAccount,
+    apply_plan,
+    insert_for,
+    mark_unlisted,
+    plan_account,
+    read_state,
+)
 
 if TYPE_CHECKING:
     from .._client import PayrollClient
@@ -46,6 +58,7 @@ class _Tally:
     counts: Counts = field(default_factory=Counts)
     problems: list[Problem] = field(default_factory=list)
     listed: list[str] | None = None
+    unreadable_accounts: list[UnreadableRecord] = field(default_factory=list)
 
 
 async def run_sync(
@@ -175,7 +188,9 @@ async def _finish(
             # The accounts listing succeeded and every account was written: this is now
             # the moment the stored profile describes.
             await mark_unlisted(connection, end_user_id, tally.listed)
-            await _upsert_end_user(connection, end_user_id, synced_at, run_id)
+            await _upsert_end_user(
+                connection, end_user_id, synced_at, run_id, tally.unreadable_accounts
+            )
 
     await store._db(write, action="record a run", write=True, clock=clock)
     return finished
@@ -195,26 +210,23 @@ async def _sync_user(
         async for page in client.accounts.list_for_end_user(end_user_id).pages():
             tally.requests += page.attempts
             accounts.extend(page.data)
+            tally.unreadable_accounts.extend(page.unreadable)
     except PayrollError as exc:
         tally.requests += getattr(exc, "attempts", 1)
         raise
-    accounts = _unique_by_id(accounts)
+    accounts = unique_by_id(accounts)
     tally.accounts = len(accounts)
     ids = [str(a.id) for a in accounts]
-    watermarks: dict[tuple[str, str], date | None] = {}
-    if not full and ids:
-        stored = await store._db(
-            lambda c: stored_resources(c, ids), action="read watermarks", clock=clock
-        )
-        watermarks = {key: value.watermark for key, value in stored.items()}
+    # What is stored for these accounts, read once: the watermarks to read the lists from, and
+    # what each account's write is compared with.
+    states = (
+        await store._db(lambda c: read_state(c, ids), action="read stored accounts", clock=clock)
+        if ids
+        else {}
+    )
     try:
         async with asyncio.TaskGroup() as group:
             for position, account in enumerate(accounts):
-                since = {
-                    name: mark - store.overlap
-                    for name in LIST_RESOURCES
-                    if (mark := watermarks.get((str(account.id), name))) is not None
-                }
                 group.create_task(
                     _sync_account(
                         store,
@@ -226,7 +238,7 @@ async def _sync_user(
                         clock,
                         now,
                         tally,
-                        since=since,
+                        stored=states[str(account.id)],
                     )
                 )
     except BaseExceptionGroup as failure:
@@ -245,35 +257,42 @@ async def _sync_account(
     now: datetime,
     tally: _Tally,
     *,
-    since: dict[ResourceName, date] | None = None,
+    stored: StoredAccount | None = None,
 ) -> None:
-    if since is None and not full:
-        stored = await store._db(
-            lambda c: stored_resources(c, [str(account.id)]), action="read watermarks", clock=clock
+    account_id = str(account.id)
+    if stored is None:
+        states = await store._db(
+            lambda c: read_state(c, [account_id]), action="read stored accounts", clock=clock
         )
-        since = {
-            name: value.watermark - store.overlap
-            for (_, name), value in stored.items()
-            if name in LIST_RESOURCES and name in wanted and value.watermark is not None
-        }
-    since = since or {}
+        stored = states[account_id]
+    since: dict[ResourceName, date] = {}
+    if not full:
+        for name in LIST_RESOURCES:
+            mark = stored.watermark(name)
+            if name in wanted and mark is not None:
+                since[name] = mark - store.overlap
     fetched = await fetch_account(client, account, wanted, (None, None), since)
     tally.requests += sum(fetched.status[name].attempts for name in wanted)
-    incremental = {name: name in since for name in LIST_RESOURCES}
-    counts = await store._db(
-        lambda c: write_account(
+    known = stored
+    plan = await store._db(
+        lambda c: plan_account(
             c,
             fetched,
+            known,
             wanted=[name for name in RESOURCE_NAMES if name in wanted],
-            incremental=incremental,
+            incremental={name: name in since for name in LIST_RESOURCES},
             listing=listing,
             now=now,
             pii=store.pii,
         ),
-        action="write an account",
-        write=True,
+        action="read stored records",
         clock=clock,
     )
+    if not plan.empty:  # an account whose data did not change costs no write
+        await store._db(
+            lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
+        )
+    counts = plan.counts
     # Counted once committed: a rolled-back account changed nothing.
     tally.counts += counts
     tally.problems.extend(
@@ -289,14 +308,30 @@ async def _sync_account(
 
 
 async def _upsert_end_user(
-    connection: AsyncConnection, end_user_id: str, synced_at: datetime, run_id: int
+    connection: AsyncConnection,
+    end_user_id: str,
+    synced_at: datetime,
+    run_id: int,
+    unreadable_accounts: list[UnreadableRecord],
 ) -> None:
-    statement = _insert(connection, END_USERS).values(
-        end_user_id=end_user_id, synced_at=synced_at, last_run_id=run_id
+    unreadable = (
+        json.dumps([r.model_dump(mode="json") for r in unreadable_accounts])
+        if unreadable_accounts
+        else None
+    )
+    statement = insert_for(connection, END_USERS).values(
+        end_user_id=end_user_id,
+        synced_at=synced_at,
+        last_run_id=run_id,
+        unreadable_accounts=unreadable,
     )
     statement = statement.on_conflict_do_update(
         index_elements=["end_user_id"],
-        set_={"synced_at": statement.excluded.synced_at, "last_run_id": run_id},
+        set_={
+            "synced_at": statement.excluded.synced_at,
+            "last_run_id": run_id,
+            "unreadable_accounts": statement.excluded.unreadable_accounts,
+        },
     )
     await connection.execute(statement)
 

@@ -83,6 +83,8 @@ END_USERS: Final = Table(
     # profile describes (its fetched_at).
     Column("synced_at", UTCDateTime(), nullable=False),
     Column("last_run_id", Integer, nullable=True),
+    # Account records of the last listing that could not be read (JSON list, raw).
+    Column("unreadable_accounts", Text, nullable=True),
 )
 
 ACCOUNTS: Final = Table(
@@ -97,7 +99,7 @@ ACCOUNTS: Final = Table(
     Column("data", Text, nullable=False),
     Column("digest", String(64), nullable=False),
     Column("first_seen_at", UTCDateTime(), nullable=False),
-    Column("synced_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 RESOURCES: Final = Table(
@@ -124,7 +126,9 @@ RESOURCES: Final = Table(
     # set. The next sync reads from watermark - overlap (see docs/store.md).
     Column("watermark", Date, nullable=True),
     Column("watermark_at", UTCDateTime(), nullable=True),
-    Column("synced_at", UTCDateTime(), nullable=False),
+    # Lists: the raw records that could not be read (JSON list of UnreadableRecord).
+    Column("unreadable", Text, nullable=True),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 PAYSTUBS: Final = Table(
@@ -132,10 +136,10 @@ PAYSTUBS: Final = Table(
     METADATA,
     Column("id", String(64), primary_key=True),
     Column("account_id", String(64), nullable=False),
-    Column("pay_date", Date, nullable=False),
+    Column("pay_date", Date, nullable=True),
     Column("currency", String(8), nullable=False),
-    Column("gross_pay_amount", BigInteger, nullable=False),
-    Column("net_pay_amount", BigInteger, nullable=False),
+    Column("gross_pay_amount", BigInteger, nullable=True),
+    Column("net_pay_amount", BigInteger, nullable=True),
     Column("data", Text, nullable=False),
     Column("digest", String(64), nullable=False),
     Column("first_seen_at", UTCDateTime(), nullable=False),
@@ -148,8 +152,8 @@ SHIFTS: Final = Table(
     METADATA,
     Column("id", String(64), primary_key=True),
     Column("account_id", String(64), nullable=False),
-    Column("start_date", Date, nullable=False),
-    Column("end_date", Date, nullable=False),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
     Column("currency", String(8), nullable=False),
     Column("data", Text, nullable=False),
     Column("digest", String(64), nullable=False),

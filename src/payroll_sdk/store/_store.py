@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from .._config import DEFAULT_STALE_AFTER
 from .._exceptions import ConfigurationError, InvalidInputError, PayrollError
 from .._validation import path_id
+from ..aggregation._freshness import check_stale_after
 from ..models import PayrollAccount
 from ..models.profile import RESOURCE_NAMES, PayrollProfile, ResourceName
 from ..webhooks import AccountEvent, DataAddedEvent, SyncProgressEvent, WebhookEvent
@@ -204,16 +206,22 @@ class ProfileStore:
 
     # -- reading ------------------------------------------------------------------------------
 
-    async def load_profile(self, end_user_id: str) -> PayrollProfile | None:
+    async def load_profile(
+        self, end_user_id: str, *, stale_after: timedelta | float = DEFAULT_STALE_AFTER
+    ) -> PayrollProfile | None:
         """The user's profile rebuilt from the database, or ``None`` if never synced.
 
         For a user synced completely, it equals what ``client.get_profile`` returned at the
-        sync's moment: the same accounts, record ids, cents and summary (``fetched_at`` is
-        when that sync started). A resource whose last read failed shows the data of the read
-        before it, with its status saying it failed.
+        sync's moment: the same accounts, record ids, cents and summary, and the same
+        freshness verdicts (judged as of ``fetched_at``, when that sync started, against
+        ``stale_after`` as in ``get_profile``). A resource whose last read failed shows the data
+        of the read before it, with its status saying it failed.
         """
         path_id(end_user_id, "end_user_id")
-        return await self._db(lambda c: load_profile(c, end_user_id), action="load a profile")
+        window = check_stale_after(stale_after)
+        return await self._db(
+            lambda c: load_profile(c, end_user_id, stale_after=window), action="load a profile"
+        )
 
     async def runs(
         self, *, end_user_id: str | None = None, batch_id: str | None = None, limit: int = 100

@@ -1,13 +1,15 @@
-"""Writing one account's fetch: upserts keyed by the API's ids, inside the caller's transaction.
+"""Writing one account's fetch: upserts keyed by the API's ids, one transaction per account.
 
-The caller (``_store.py``) opens one transaction per account and calls :func:`write_account`
-in it, so an account is stored whole or not at all: a sync cancelled or killed half-way leaves
-every account either as it was before or as this sync read it, and the next sync completes it.
+Two steps. :func:`plan_account` reads what is stored for the fetched ids and works out what
+changed (a read, no lock); :func:`apply_plan` writes exactly that in the caller's transaction,
+so an account is stored whole or not at all: a sync cancelled or killed half-way leaves every
+account either as it was or as this sync read it, and the next sync completes it. An account
+whose data did not change costs no write at all, which is what keeps incremental syncs cheap.
 
 Rules (docs/store.md explains them):
 
 - A record is keyed by its API id; its JSON's SHA-256 tells whether it changed. Unchanged
-  records are not written at all; new ones count as ``added``, changed ones as ``updated``.
+  records are not written; new ones count as ``added``, changed ones as ``updated``.
 - A resource that fails keeps its stored data; its row records the failure. What a
   ``partial`` list did read is stored.
 - A list's watermark (newest date stored from a complete read) moves only after a complete
@@ -18,8 +20,9 @@ Rules (docs/store.md explains them):
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -29,11 +32,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..models import Paystub, Shift
 from ..models._base import PayrollModel
+from ..models._tolerant import UnreadableRecord
 from ..models.profile import AccountProfile, ResourceName
 from ._pii import PiiMode, mask
 from ._schema import ACCOUNTS, PAYSTUBS, RESOURCES, SHIFTS
 
-__all__ = ["LIST_RESOURCES", "SINGLE_RESOURCES", "Counts", "dump", "write_account"]
+__all__ = [
+    "LIST_RESOURCES",
+    "SINGLE_RESOURCES",
+    "AccountPlan",
+    "Counts",
+    "StoredAccount",
+    "apply_plan",
+    "dump",
+    "mark_unlisted",
+    "plan_account",
+    "read_state",
+]
 
 LIST_RESOURCES: Final[tuple[ResourceName, ...]] = ("paystubs", "shifts")
 SINGLE_RESOURCES: Final[tuple[ResourceName, ...]] = (
@@ -44,6 +59,18 @@ SINGLE_RESOURCES: Final[tuple[ResourceName, ...]] = (
 )
 #: Ids per ``IN (...)`` lookup: well under SQLite's and asyncpg's parameter limits.
 _CHUNK: Final = 500
+#: The resource columns compared to decide whether a resource row must be written.
+_COMPARED: Final = (
+    "state",
+    "unreadable",
+    "digest",
+    "reason",
+    "refreshed_at",
+    "attempts",
+    "pages",
+    "watermark",
+    "watermark_at",
+)
 
 
 @dataclass(slots=True)
@@ -68,7 +95,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _insert(connection: AsyncConnection, table: Table) -> Any:
+def insert_for(connection: AsyncConnection, table: Table) -> Any:
+    """The dialect's ``INSERT`` (both have ``on_conflict_do_update``)."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -77,43 +105,233 @@ def _insert(connection: AsyncConnection, table: Table) -> Any:
     raise AssertionError(f"unsupported dialect {dialect}")  # refused when the store opens
 
 
-async def _upsert(
-    connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
-) -> None:
-    """Insert ``rows``, or overwrite the stored row with the same key (all columns in ``rows``
-    but the key and ``first_seen_at``)."""
-    if not rows:
-        return
-    statement = _insert(connection, table)
-    replaced = [c for c in rows[0] if c not in keys and c != "first_seen_at"]
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: statement.excluded[name] for name in replaced},
-    )
-    await connection.execute(statement, list(rows))
+# -- what is stored ---------------------------------------------------------------------------
 
 
-async def _stored_digests(
-    connection: AsyncConnection, table: Table, ids: Sequence[str]
-) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        result = await connection.execute(
-            select(table.c.id, table.c.digest).where(table.c.id.in_(chunk))
+@dataclass(slots=True)
+class StoredAccount:
+    """What the database held for one account before this sync: its row and its resources."""
+
+    digest: str | None = None
+    end_user_id: str | None = None
+    position: int | None = None
+    listed: bool | None = None
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def watermark(self, name: str) -> date | None:
+        row = self.resources.get(name)
+        return row["watermark"] if row is not None else None
+
+
+async def read_state(
+    connection: AsyncConnection, account_ids: Sequence[str]
+) -> dict[str, StoredAccount]:
+    """The stored account rows and resource rows of these accounts (two queries)."""
+    found = {account_id: StoredAccount() for account_id in account_ids}
+    for start in range(0, len(account_ids), _CHUNK):
+        chunk = account_ids[start : start + _CHUNK]
+        accounts = await connection.execute(
+            select(
+                ACCOUNTS.c.id,
+                ACCOUNTS.c.digest,
+                ACCOUNTS.c.end_user_id,
+                ACCOUNTS.c.position,
+                ACCOUNTS.c.listed,
+            ).where(ACCOUNTS.c.id.in_(chunk))
         )
-        found.update({row.id: row.digest for row in result})
+        for row in accounts:
+            stored = found[row.id]
+            stored.digest, stored.end_user_id = row.digest, row.end_user_id
+            stored.position, stored.listed = row.position, row.listed
+        columns = [RESOURCES.c[name] for name in ("account_id", "resource", *_COMPARED)]
+        resources = await connection.execute(
+            select(*columns).where(RESOURCES.c.account_id.in_(chunk))
+        )
+        for row in resources:
+            values = row._asdict()
+            found[values.pop("account_id")].resources[values.pop("resource")] = values
     return found
 
 
-async def _write_records(
+# -- what to write ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class AccountPlan:
+    """The rows one account's write consists of, and what they count for."""
+
+    account_row: dict[str, Any] | None = None
+    resource_rows: list[dict[str, Any]] = field(default_factory=list)
+    paystub_rows: list[dict[str, Any]] = field(default_factory=list)
+    shift_rows: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.account_row or self.resource_rows or self.paystub_rows or self.shift_rows)
+
+
+async def plan_account(
+    connection: AsyncConnection,
+    fetched: AccountProfile,
+    stored: StoredAccount,
+    *,
+    wanted: Iterable[ResourceName],
+    incremental: Mapping[ResourceName, bool],
+    listing: tuple[str, int] | None,
+    now: datetime,
+    pii: PiiMode,
+) -> AccountPlan:
+    """What to write for one account's fetch, given what was stored (see the module docstring).
+
+    ``listing`` is ``(end_user_id, position)`` when the account came from this sync's accounts
+    listing (its row is then written if it changed); ``incremental[name]`` says a list was read
+    from its watermark minus the overlap rather than in full.
+    """
+    plan = AccountPlan()
+    account_id = str(fetched.account.id)
+    if listing is not None:
+        _plan_account_row(plan, fetched, stored, listing, now)
+    for name in wanted:
+        if name == "paystubs":
+            rows, counts = await _plan_records(
+                connection, PAYSTUBS, fetched.paystubs, _paystub_columns, now, pii
+            )
+            plan.paystub_rows, plan.counts = rows, _plus(plan.counts, counts)
+        elif name == "shifts":
+            rows, counts = await _plan_records(
+                connection, SHIFTS, fetched.shifts, _shift_columns, now, pii
+            )
+            plan.shift_rows, plan.counts = rows, _plus(plan.counts, counts)
+        row = _resource_row(fetched, name, stored.resources.get(name), incremental, now, pii)
+        previous = stored.resources.get(name)
+        if name in SINGLE_RESOURCES and row["digest"] is not None:
+            if previous is None or previous["digest"] is None:
+                plan.counts.added += 1
+            elif previous["digest"] != row["digest"]:
+                plan.counts.updated += 1
+        if previous is None or any(
+            row[key] != previous[key] for key in _COMPARED if key != "digest" or row[key]
+        ):
+            row["account_id"] = account_id
+            plan.resource_rows.append(row)
+    return plan
+
+
+def _plus(a: Counts, b: Counts) -> Counts:
+    a += b
+    return a
+
+
+def _plan_account_row(
+    plan: AccountPlan,
+    fetched: AccountProfile,
+    stored: StoredAccount,
+    listing: tuple[str, int],
+    now: datetime,
+) -> None:
+    end_user_id, position = listing
+    text = dump(fetched.account)
+    digest = _digest(text)
+    if stored.digest is None:
+        plan.counts.added += 1
+    elif stored.digest != digest:
+        plan.counts.updated += 1
+    elif (stored.end_user_id, stored.position, stored.listed) == (end_user_id, position, True):
+        return
+    plan.account_row = {
+        "id": str(fetched.account.id),
+        "end_user_id": end_user_id,
+        "position": position,
+        "listed": True,
+        "data": text,
+        "digest": digest,
+        "first_seen_at": now,
+        "updated_at": now,
+    }
+
+
+def _resource_row(
+    fetched: AccountProfile,
+    name: ResourceName,
+    previous: dict[str, Any] | None,
+    incremental: Mapping[ResourceName, bool],
+    now: datetime,
+    pii: PiiMode,
+) -> dict[str, Any]:
+    status = fetched.status[name]
+    row: dict[str, Any] = {
+        "resource": name,
+        "state": status.state,
+        "data": None,
+        "digest": None,
+        "reason": status.reason.model_dump_json() if status.reason is not None else None,
+        "refreshed_at": status.refreshed_at,
+        "attempts": status.attempts,
+        "pages": status.pages,
+        "watermark": previous["watermark"] if previous is not None else None,
+        "watermark_at": previous["watermark_at"] if previous is not None else None,
+        "unreadable": _unreadable(fetched, name, previous, incremental),
+        "updated_at": now,
+    }
+    if name in SINGLE_RESOURCES:
+        value: PayrollModel | None = getattr(fetched, name)
+        if status.state == "ok" and value is not None:
+            text = dump(mask(value) if pii == "mask" else value)
+            row["data"], row["digest"] = text, _digest(text)
+    elif status.state == "ok":
+        newest = _newest(fetched, name)
+        old = row["watermark"]
+        mark = (
+            newest
+            if not incremental.get(name, False)
+            else max((d for d in (newest, old) if d is not None), default=None)
+        )
+        if mark != old:
+            row["watermark"], row["watermark_at"] = mark, now if mark is not None else None
+    return row
+
+
+def _unreadable(
+    fetched: AccountProfile,
+    name: ResourceName,
+    previous: dict[str, Any] | None,
+    incremental: Mapping[ResourceName, bool],
+) -> str | None:
+    """The raw records of a list that could not be read, as JSON, kept across syncs.
+
+    A complete full read says which are unreadable now; any other read only adds to what was
+    kept (minus records this read could read after all), because it did not see the rest.
+    """
+    new = fetched.unreadable.get(name, [])
+    status = fetched.status[name]
+    kept: list[UnreadableRecord] = []
+    if name in LIST_RESOURCES and not (status.state == "ok" and not incremental.get(name)):
+        stored = previous["unreadable"] if previous is not None else None
+        readable = {r.id for r in (fetched.paystubs if name == "paystubs" else fetched.shifts)}
+        kept = [
+            record
+            for record in (UnreadableRecord.model_validate(x) for x in json.loads(stored or "[]"))
+            if record.id is None or record.id not in readable
+        ]
+    seen: set[str] = set()
+    merged = []
+    for record in [*new, *kept]:
+        key = record.id or json.dumps(record.raw, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            merged.append(record.model_dump(mode="json"))
+    return json.dumps(merged) if merged else None
+
+
+async def _plan_records(
     connection: AsyncConnection,
     table: Table,
     records: Iterable[Paystub | Shift],
     columns: Callable[[Any], dict[str, Any]],
     now: datetime,
     pii: PiiMode,
-) -> Counts:
+) -> tuple[list[dict[str, Any]], Counts]:
     rows: dict[str, dict[str, Any]] = {}
     for record in records:
         stored = mask(record) if pii == "mask" else record
@@ -127,7 +345,13 @@ async def _write_records(
             "first_seen_at": now,
             "updated_at": now,
         }
-    stored_digests = await _stored_digests(connection, table, list(rows))
+    stored_digests: dict[str, str] = {}
+    ids = list(rows)
+    for start in range(0, len(ids), _CHUNK):
+        result = await connection.execute(
+            select(table.c.id, table.c.digest).where(table.c.id.in_(ids[start : start + _CHUNK]))
+        )
+        stored_digests.update({row.id: row.digest for row in result})
     counts = Counts()
     changed = []
     for record_id, row in rows.items():
@@ -139,8 +363,7 @@ async def _write_records(
         else:
             counts.updated += 1
         changed.append(row)
-    await _upsert(connection, table, changed, ["id"])
-    return counts
+    return changed, counts
 
 
 def _paystub_columns(stub: Paystub) -> dict[str, Any]:
@@ -156,154 +379,46 @@ def _shift_columns(shift: Shift) -> dict[str, Any]:
     return {"start_date": shift.start_date, "end_date": shift.end_date, "currency": shift.currency}
 
 
-@dataclass(frozen=True, slots=True)
-class StoredResource:
-    """What the resources table held for one resource before this write."""
-
-    digest: str | None
-    watermark: date | None
-    watermark_at: datetime | None
-
-
-async def stored_resources(
-    connection: AsyncConnection, account_ids: Sequence[str]
-) -> dict[tuple[str, str], StoredResource]:
-    """The stored digest and watermark of every resource of these accounts."""
-    found: dict[tuple[str, str], StoredResource] = {}
-    for start in range(0, len(account_ids), _CHUNK):
-        chunk = account_ids[start : start + _CHUNK]
-        result = await connection.execute(
-            select(
-                RESOURCES.c.account_id,
-                RESOURCES.c.resource,
-                RESOURCES.c.digest,
-                RESOURCES.c.watermark,
-                RESOURCES.c.watermark_at,
-            ).where(RESOURCES.c.account_id.in_(chunk))
-        )
-        for row in result:
-            found[(row.account_id, row.resource)] = StoredResource(
-                row.digest, row.watermark, row.watermark_at
-            )
-    return found
-
-
-async def write_account(
-    connection: AsyncConnection,
-    fetched: AccountProfile,
-    *,
-    wanted: Iterable[ResourceName],
-    incremental: Mapping[ResourceName, bool],
-    listing: tuple[str, int] | None,
-    now: datetime,
-    pii: PiiMode,
-) -> Counts:
-    """Store one account's fetch (see the module docstring for the rules).
-
-    ``listing`` is ``(end_user_id, position)`` when the account came from this sync's accounts
-    listing (its row is then written too); ``incremental[name]`` says a list was read from its
-    watermark minus the overlap rather than in full.
-    """
-    account_id = str(fetched.account.id)
-    counts = Counts()
-    if listing is not None:
-        counts += await _write_account_row(connection, fetched, listing, now)
-    stored = {
-        resource: value
-        for (_, resource), value in (await stored_resources(connection, [account_id])).items()
-    }
-    rows: list[dict[str, Any]] = []
-    for name in wanted:
-        status = fetched.status[name]
-        previous = stored.get(name)
-        row: dict[str, Any] = {
-            "account_id": account_id,
-            "resource": name,
-            "state": status.state,
-            "data": None,
-            "digest": None,
-            "reason": status.reason.model_dump_json() if status.reason is not None else None,
-            "refreshed_at": status.refreshed_at,
-            "attempts": status.attempts,
-            "pages": status.pages,
-            "watermark": previous.watermark if previous is not None else None,
-            "watermark_at": previous.watermark_at if previous is not None else None,
-            "synced_at": now,
-        }
-        if name in SINGLE_RESOURCES:
-            value: PayrollModel | None = getattr(fetched, name)
-            if status.state == "ok" and value is not None:
-                text = dump(mask(value) if pii == "mask" else value)
-                row["data"], row["digest"] = text, _digest(text)
-                if previous is None or previous.digest is None:
-                    counts.added += 1
-                elif previous.digest != row["digest"]:
-                    counts.updated += 1
-        else:
-            counts += await _write_list(connection, fetched, name, now, pii)
-            if status.state == "ok":
-                newest = _newest(fetched, name)
-                if not incremental.get(name, False):
-                    row["watermark"] = newest
-                elif newest is not None:
-                    row["watermark"] = max(d for d in (newest, row["watermark"]) if d is not None)
-                row["watermark_at"] = now if row["watermark"] is not None else None
-        rows.append(row)
-    await _upsert_resources(connection, rows)
-    return counts
-
-
-async def _write_account_row(
-    connection: AsyncConnection, fetched: AccountProfile, listing: tuple[str, int], now: datetime
-) -> Counts:
-    account_id = str(fetched.account.id)
-    end_user_id, position = listing
-    text = dump(fetched.account)
-    digest = _digest(text)
-    previous = (
-        await connection.execute(select(ACCOUNTS.c.digest).where(ACCOUNTS.c.id == account_id))
-    ).scalar_one_or_none()
-    row = {
-        "id": account_id,
-        "end_user_id": end_user_id,
-        "position": position,
-        "listed": True,
-        "data": text,
-        "digest": digest,
-        "first_seen_at": now,
-        "synced_at": now,
-    }
-    await _upsert(connection, ACCOUNTS, [row], ["id"])
-    if previous is None:
-        return Counts(added=1)
-    return Counts(updated=1) if previous != digest else Counts()
-
-
-async def _write_list(
-    connection: AsyncConnection,
-    fetched: AccountProfile,
-    name: ResourceName,
-    now: datetime,
-    pii: PiiMode,
-) -> Counts:
-    if name == "paystubs":
-        return await _write_records(
-            connection, PAYSTUBS, fetched.paystubs, _paystub_columns, now, pii
-        )
-    return await _write_records(connection, SHIFTS, fetched.shifts, _shift_columns, now, pii)
-
-
 def _newest(fetched: AccountProfile, name: ResourceName) -> date | None:
     if name == "paystubs":
-        return max((stub.pay_date for stub in fetched.paystubs), default=None)
-    return max((shift.end_date for shift in fetched.shifts), default=None)
+        return max((s.pay_date for s in fetched.paystubs if s.pay_date is not None), default=None)
+    return max((s.end_date for s in fetched.shifts if s.end_date is not None), default=None)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+async def apply_plan(connection: AsyncConnection, plan: AccountPlan) -> None:
+    """Write a plan in the caller's transaction: the account row first (the resources refer
+    to it), then the records, then the resource rows with their watermarks."""
+    if plan.account_row is not None:
+        await _upsert(connection, ACCOUNTS, [plan.account_row], ["id"])
+    await _upsert(connection, PAYSTUBS, plan.paystub_rows, ["id"])
+    await _upsert(connection, SHIFTS, plan.shift_rows, ["id"])
+    await _upsert_resources(connection, plan.resource_rows)
+
+
+async def _upsert(
+    connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
+    """Insert ``rows``, or overwrite the stored row with the same key (all columns in ``rows``
+    but the key and ``first_seen_at``)."""
+    if not rows:
+        return
+    statement = insert_for(connection, table)
+    replaced = [c for c in rows[0] if c not in keys and c != "first_seen_at"]
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: statement.excluded[name] for name in replaced},
+    )
+    await connection.execute(statement, list(rows))
 
 
 async def _upsert_resources(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     """Upsert resource rows; a read that was not ``ok`` keeps the stored data and digest."""
     if not rows:
         return
-    statement = _insert(connection, RESOURCES)
+    statement = insert_for(connection, RESOURCES)
     excluded = statement.excluded
     kept = {
         # coalesce: a row written without data (a failure, a not_found, a list) keeps what
@@ -328,6 +443,10 @@ async def mark_unlisted(
     """Accounts of the user the API no longer lists: kept, but out of the profile."""
     await connection.execute(
         update(ACCOUNTS)
-        .where(ACCOUNTS.c.end_user_id == end_user_id, ACCOUNTS.c.id.not_in(listed_ids))
+        .where(
+            ACCOUNTS.c.end_user_id == end_user_id,
+            ACCOUNTS.c.id.not_in(listed_ids),
+            ACCOUNTS.c.listed.is_(True),
+        )
         .values(listed=False)
     )

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("end_user_id", sa.String(255), primary_key=True),
         sa.Column("synced_at", _utc(), nullable=False),
         sa.Column("last_run_id", sa.Integer, nullable=True),
+        sa.Column("unreadable_accounts", sa.Text, nullable=True),
     )
     op.create_table(
         "payroll_accounts",
@@ -36,7 +37,7 @@ def upgrade() -> None:
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
         sa.Column("first_seen_at", _utc(), nullable=False),
-        sa.Column("synced_at", _utc(), nullable=False),
+        sa.Column("updated_at", _utc(), nullable=False),
     )
     op.create_index("ix_payroll_accounts_end_user_id", "payroll_accounts", ["end_user_id"])
     op.create_table(
@@ -57,16 +58,17 @@ def upgrade() -> None:
         sa.Column("pages", sa.Integer, nullable=False),
         sa.Column("watermark", sa.Date, nullable=True),
         sa.Column("watermark_at", _utc(), nullable=True),
-        sa.Column("synced_at", _utc(), nullable=False),
+        sa.Column("unreadable", sa.Text, nullable=True),
+        sa.Column("updated_at", _utc(), nullable=False),
     )
     op.create_table(
         "payroll_paystubs",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("account_id", sa.String(64), nullable=False),
-        sa.Column("pay_date", sa.Date, nullable=False),
+        sa.Column("pay_date", sa.Date, nullable=True),
         sa.Column("currency", sa.String(8), nullable=False),
-        sa.Column("gross_pay_amount", sa.BigInteger, nullable=False),
-        sa.Column("net_pay_amount", sa.BigInteger, nullable=False),
+        sa.Column("gross_pay_amount", sa.BigInteger, nullable=True),
+        sa.Column("net_pay_amount", sa.BigInteger, nullable=True),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
         sa.Column("first_seen_at", _utc(), nullable=False),
@@ -79,8 +81,8 @@ def upgrade() -> None:
         "payroll_shifts",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("account_id", sa.String(64), nullable=False),
-        sa.Column("start_date", sa.Date, nullable=False),
-        sa.Column("end_date", sa.Date, nullable=False),
+        sa.Column("start_date", sa.Date, nullable=True),
+        sa.Column("end_date", sa.Date, nullable=True),
         sa.Column("currency", sa.String(8), nullable=False),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
