@@ -274,17 +274,17 @@ async def test_the_recipe_end_to_end_against_the_sandbox_on_loopback(tmp_path: P
             PayrollClient(api_secret=secret, base_url=sandbox.base_url) as api,
             ProfileStore(store_url) as store,
         ):
-            await store.sync(api, "user_single")
-            before = await store.load_profile("user_single")
+            await store.sync(api, "store_webhook_1")
+            before = await store.load_profile("store_webhook_1")
             assert before is not None
             account_id = before.accounts[0].account.id
-            (added,) = sandbox.add_records("user_single", "paystubs")
+            (added,) = sandbox.add_records("store_webhook_1", "paystubs")
             served = sandbox.stats.total
 
             app = receiver.create_app(secret, base_url=sandbox.base_url, store_url=store_url)
             async with app.router.lifespan_context(app), _client_for(app) as http:
                 payload = {
-                    "end_user_id": "user_single",
+                    "end_user_id": "store_webhook_1",
                     "account_id": account_id,
                     "outcome": "success",
                 }
@@ -298,7 +298,7 @@ async def test_the_recipe_end_to_end_against_the_sandbox_on_loopback(tmp_path: P
 
             # The receiver asked the sandbox (not production) for that account's paystubs only.
             assert sandbox.stats.total - served == 1
-            after = await store.load_profile("user_single")
+            after = await store.load_profile("store_webhook_1")
             assert after is not None
             ids = [p.id for p in after.accounts[0].paystubs]
             assert ids[0] == added["id"]

@@ -96,7 +96,7 @@ async def run(settings: h.Settings) -> CaseResult:
     result = CaseResult(
         f"8. The profile store ({LATENCY_MS:.0f} ms per request, {CONCURRENCY} users at once)"
     )
-    count = 200 if settings.quick else 1000
+    count = int(os.environ.get("PAYROLL_BENCH_STORE_USERS", 200 if settings.quick else 1000))
     users = [f"store_bench_{n}" for n in range(count)]
     rows = []
     with (
@@ -105,13 +105,14 @@ async def run(settings: h.Settings) -> CaseResult:
         ) as sandbox,
         tempfile.TemporaryDirectory() as scratch,
     ):
-        backends: list[tuple[str, str | None, Any]] = [
-            ("SQLite", f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}", None)
-        ]
-        postgres = await _postgres_database()
-        if postgres is None:
+        chosen = os.environ.get("PAYROLL_BENCH_STORE_BACKENDS", "sqlite,postgresql").split(",")
+        backends: list[tuple[str, str | None, Any]] = []
+        if "sqlite" in chosen:
+            backends.append(("SQLite", f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}", None))
+        postgres = await _postgres_database() if "postgresql" in chosen else None
+        if postgres is None and "postgresql" in chosen:
             result.notes.append(f"PostgreSQL: no server at {make_url(POSTGRES_URL)}; skipped.")
-        else:
+        elif postgres is not None:
             backends.append(("PostgreSQL", *postgres))
         for name, url, drop in backends:
             assert url is not None
@@ -120,8 +121,11 @@ async def run(settings: h.Settings) -> CaseResult:
                 async with client, ProfileStore(url) as store:
                     await _fetch_only(sandbox, client, users[:20])  # warm: connections open
                     fetch_wall = await _fetch_only(sandbox, client, users)
+                    print(f"  {name}: fetch only {fetch_wall:.1f} s", flush=True)
                     first = await _sync_pass(sandbox, store, client, users)
+                    print(f"  {name}: first pass {first.wall:.1f} s", flush=True)
                     second = await _sync_pass(sandbox, store, client, users)
+                    print(f"  {name}: incremental pass {second.wall:.1f} s", flush=True)
             finally:
                 if drop is not None:
                     await drop()

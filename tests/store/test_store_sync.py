@@ -95,7 +95,7 @@ async def test_records_added_on_the_sandbox_are_picked_up_exactly_once(
 async def test_a_failing_resource_keeps_its_old_rows_and_records_the_failure(
     store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
 ) -> None:
-    user = "user_single"
+    user = "store_failing_1"  # records are added: a user of its own
     await store.sync(client, user)
     good = await store.load_profile(user)
     assert good is not None

@@ -35,7 +35,7 @@ from ..models.summary import ProfileSummary
 from ._figures import add_figures
 from ._freshness import assess_freshness, check_stale_after
 from ._history import fetch_history
-from ._outcome import FATAL, status_from_error
+from ._outcome import FATAL, fetch_list, status_from_error
 from ._summary import summarize
 
 if TYPE_CHECKING:
@@ -208,27 +208,35 @@ async def fetch_account(
         return client.shifts.list(account_id, from_end_date=lo, to_end_date=hi).pages()
 
     async def paystubs() -> None:
-        outcome = await fetch_history(
-            paystub_pages,
-            date_of=lambda stub: stub.pay_date,
-            from_date=lower("paystubs"),
-            to_date=last,
-            start_hint=start_date,
-            items_per_day=PAYSTUBS_PER_DAY,
-        )
+        if "paystubs" in since:
+            # An incremental read (the store's): what is new since a recent date is usually
+            # one page, and a cursor chain never plans windows over a long quiet stretch.
+            outcome = await fetch_list(paystub_pages(lower("paystubs"), last))
+        else:
+            outcome = await fetch_history(
+                paystub_pages,
+                date_of=lambda stub: stub.pay_date,
+                from_date=lower("paystubs"),
+                to_date=last,
+                start_hint=start_date,
+                items_per_day=PAYSTUBS_PER_DAY,
+            )
         profile.paystubs, status["paystubs"] = outcome.items, outcome.status
         if outcome.unreadable:
             profile.unreadable["paystubs"] = outcome.unreadable
 
     async def shifts() -> None:
-        outcome = await fetch_history(
-            shift_pages,
-            date_of=lambda shift: shift.end_date,
-            from_date=lower("shifts"),
-            to_date=last,
-            start_hint=start_date,
-            items_per_day=SHIFTS_PER_DAY,
-        )
+        if "shifts" in since:
+            outcome = await fetch_list(shift_pages(lower("shifts"), last))
+        else:
+            outcome = await fetch_history(
+                shift_pages,
+                date_of=lambda shift: shift.end_date,
+                from_date=lower("shifts"),
+                to_date=last,
+                start_hint=start_date,
+                items_per_day=SHIFTS_PER_DAY,
+            )
         profile.shifts, status["shifts"] = outcome.items, outcome.status
         if outcome.unreadable:
             profile.unreadable["shifts"] = outcome.unreadable
