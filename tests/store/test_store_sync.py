@@ -342,9 +342,10 @@ async def test_bad_input_is_refused_before_any_request(
 
 
 async def test_unreadable_records_are_kept_raw_and_reported_like_get_profile(
-    store: ProfileStore, client: PayrollClient, sandbox: SandboxServer
+    store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
 ) -> None:
-    user = "store_unreadable_1"
+    # A user of its own per backend: the damage below is added to the sandbox's shared data.
+    user = "store_unreadable_pg" if store_url.startswith("postgresql") else "store_unreadable_lite"
     truth = sandbox.app.state.sandbox.data.user(user)
     assert truth.accounts, "the generated user needs an account"
     account = truth.accounts[0]
