@@ -38,7 +38,8 @@ def _rss_mb() -> float:
 
 
 def _served(origin: str) -> int:
-    with urllib.request.urlopen(origin + "/_sandbox/stats", timeout=10) as response:
+    request = urllib.request.Request(origin + "/_sandbox/stats", headers={"X-API-SECRET": h.SECRET})
+    with urllib.request.urlopen(request, timeout=10) as response:
         total: int = json.load(response)["total"]
     return total
 
