@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from payroll_sdk import InvalidInputError, NotFoundError, PayrollProfile
+from payroll_sdk import ClientClosedError, InvalidInputError, NotFoundError, PayrollProfile
 from payroll_sdk._sync import PayrollClientSync, SyncPager
 from payroll_sdk.sandbox import SandboxConfig
 
@@ -135,9 +135,10 @@ def test_close_stops_the_thread_and_is_idempotent() -> None:
 
     assert len(_loop_threads()) == before
     assert client.is_closed and copy.is_closed
-    with pytest.raises(RuntimeError, match="closed"):
+    # A typed PayrollError (also a RuntimeError), as the async client raises.
+    with pytest.raises(ClientClosedError, match="closed"):
         client.get_profile("user_single")
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed"):
         copy.income.get("acc")
 
 

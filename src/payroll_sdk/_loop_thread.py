@@ -13,6 +13,8 @@ import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
+from ._exceptions import ClientClosedError
+
 __all__ = ["LoopThread"]
 
 _T = TypeVar("_T")
@@ -60,7 +62,7 @@ class LoopThread:
         if self._stopped or self.in_loop_thread:
             coroutine.close()  # never awaited: close it so Python does not warn about it
             if self._stopped:
-                raise RuntimeError("This PayrollClientSync is closed.")
+                raise ClientClosedError("This PayrollClientSync is closed.")
             raise RuntimeError(
                 "PayrollClientSync was called from its own event loop's thread (from an "
                 "on_progress callback?); that would wait on itself forever."
