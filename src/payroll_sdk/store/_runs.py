@@ -15,7 +15,7 @@ from ..models.profile import FailureReason, Problem
 from ._records import RunRecord, RunStatus
 from ._schema import RUNS
 
-__all__ = ["finish_run", "read_runs", "run_counts", "start_run"]
+__all__ = ["finish_run", "read_runs", "run_counts", "start_run", "users_with_status"]
 
 
 async def start_run(
@@ -99,6 +99,29 @@ async def run_counts(connection: AsyncConnection, batch_id: str) -> dict[str, in
         .group_by(RUNS.c.status)
     )
     return {status: int(count) for status, count in result}
+
+
+async def users_with_status(
+    connection: AsyncConnection,
+    batch_id: str,
+    end_user_ids: Sequence[str],
+    statuses: Sequence[RunStatus],
+) -> set[str]:
+    """Which of ``end_user_ids`` have a run of ``batch_id`` in one of ``statuses``."""
+    found: set[str] = set()
+    # In slices: one IN list per query stays far below every database's parameter limit.
+    for start in range(0, len(end_user_ids), 500):
+        result = await connection.execute(
+            select(RUNS.c.end_user_id)
+            .where(
+                RUNS.c.batch_id == batch_id,
+                RUNS.c.status.in_(list(statuses)),
+                RUNS.c.end_user_id.in_(list(end_user_ids[start : start + 500])),
+            )
+            .distinct()
+        )
+        found.update(row[0] for row in result)
+    return found
 
 
 def _record(row: Row[Any]) -> RunRecord:

@@ -32,7 +32,7 @@ from ._load import load_profile
 from ._pii import PiiMode
 from ._records import RunRecord, SyncResult
 from ._run import run_sync, unrecorded
-from ._runs import read_runs, run_counts
+from ._runs import read_runs, run_counts, users_with_status
 from ._schema import ACCOUNTS
 
 if TYPE_CHECKING:
@@ -237,6 +237,20 @@ class ProfileStore:
     async def batch_progress(self, batch_id: str) -> dict[str, int]:
         """Runs of a batch by status: ``{"complete": 812, "running": 20, "failed": 3}``."""
         return await self._db(lambda c: run_counts(c, batch_id), action="read a batch's progress")
+
+    async def complete_in_batch(self, batch_id: str, end_user_ids: Iterable[str]) -> set[str]:
+        """Which of ``end_user_ids`` already have a ``complete`` run in ``batch_id``.
+
+        What lets a batch job that is run again (a queue delivering a task twice, a worker
+        that died mid-chunk) skip the users it already synced.
+        """
+        ids = list(end_user_ids)
+        if not ids:
+            return set()
+        return await self._db(
+            lambda c: users_with_status(c, batch_id, ids, ("complete",)),
+            action="read a batch's finished users",
+        )
 
     # -- syncing ------------------------------------------------------------------------------
 
