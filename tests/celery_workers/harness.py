@@ -55,14 +55,20 @@ class Cluster:
     def settings(self) -> CelerySettings:
         return CelerySettings.from_env(self.env)
 
-    def start_worker(self, name: str, *, concurrency: int = 1) -> Worker:
+    def start_worker(self, name: str, *, concurrency: int = 1, cli: bool = False) -> Worker:
+        """``celery -A payroll_sdk.celery worker``, or ``payroll-sdk worker`` with ``cli``."""
         log = self.log_dir / f"{name}.log"
-        command = [
-            sys.executable, "-m", "celery", "-A", "payroll_sdk.celery", "worker",
+        common = [
             "--pool", "prefork", "--concurrency", str(concurrency),
             "--hostname", f"{name}@%h", "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
+        if cli:
+            command = [sys.executable, "-m", "payroll_sdk", "worker", *common]
+        else:
+            command = [
+                sys.executable, "-m", "celery", "-A", "payroll_sdk.celery", "worker", *common,
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ]  # fmt: skip
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command,

@@ -132,7 +132,8 @@ def test_a_429_storm_slows_the_run_and_loses_nothing(make_cluster: ClusterFactor
     )
     with SandboxProcess(config) as storm:
         cluster = make_cluster(storm.base_url, storm.secret, PAYROLL_USER_RETRIES="8")
-        workers = [cluster.start_worker("s1"), cluster.start_worker("s2")]
+        # One of them through the command line, which must run the same worker.
+        workers = [cluster.start_worker("s1"), cluster.start_worker("s2", cli=True)]
         cluster.wait_ready()
         ids = _user_ids(STORM_USERS, "storm")
         handle = cluster.sync(ids, chunk_size=10)

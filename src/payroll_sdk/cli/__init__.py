@@ -11,6 +11,7 @@
     payroll-sdk sandbox users [--json]
     payroll-sdk webhook verify [--secret-file F] [--header 'NAME: VALUE' ...] < body
     payroll-sdk webhook sign [--secret-file F] < body
+    payroll-sdk worker [--concurrency N] [--pool prefork|solo]   (the celery extra)
 
 Credentials come from ``PAYROLL_API_SECRET`` and ``PAYROLL_BASE_URL`` like the client's (never
 from the command line); ``--sandbox`` uses the bundled sandbox in-process instead. Exit
@@ -29,6 +30,7 @@ from collections.abc import Callable, Sequence
 from .._exceptions import PayrollError
 from .._version import __version__
 from ._batch import add_profiles_command
+from ._celery import add_worker_command
 from ._common import PROG, CommandError, ExitCode, report_error
 from ._profile import add_profile_command
 from ._report import add_report_command
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sync_command(commands)
     add_sandbox_command(commands)
     add_webhook_command(commands)
+    add_worker_command(commands)
     return parser
 
 
