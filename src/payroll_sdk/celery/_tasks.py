@@ -194,9 +194,23 @@ def install(app: Celery, settings: CelerySettings | None = None) -> Task[Any, An
         retry_ids: list[str] | None = None,
     ) -> int:
         runtime = get_runtime(settings)
-        outcome = runtime.run(
-            run_chunk(runtime, batch_id, chunk_no, user_ids, failed or {}, attempt, retry_ids)
-        )
+        try:
+            outcome = runtime.run(
+                run_chunk(runtime, batch_id, chunk_no, user_ids, failed or {}, attempt, retry_ids)
+            )
+        except Exception as exc:
+            # The store or Redis failing outside any one user's sync (a user's own failure is
+            # in its result). Failing the task would acknowledge it and drop the chunk: try
+            # the whole chunk again later instead, within the same bound.
+            if attempt >= settings.user_retries:
+                raise
+            raise self.retry(
+                args=(batch_id, chunk_no, user_ids, failed or {}, attempt + 1),
+                kwargs={"retry_ids": retry_ids},
+                countdown=ChunkOutcome().countdown(attempt),
+                max_retries=None,
+                exc=exc,
+            ) from exc
         if outcome.retry_ids:
             raise self.retry(
                 args=(batch_id, chunk_no, user_ids, outcome.failed, attempt + 1),
