@@ -12,7 +12,7 @@ from payroll_sdk.sandbox import FaultConfig, SandboxConfig, SandboxProcess, Sand
 from .conftest import HISTORY_MONTHS, TODAY, ClusterFactory, store_runs
 
 USERS = 1000
-KILL_USERS = 300
+KILL_USERS = 200
 
 
 def _user_ids(n: int, tag: str) -> list[str]:

@@ -55,27 +55,24 @@ def _non_negative_float(env: Mapping[str, str], name: str, default: float) -> fl
 class CelerySettings:
     """The integration's settings (``CelerySettings.from_env()`` reads them).
 
-    ============================  ==============================================================
-    ``PAYROLL_CELERY_BROKER``     the broker (``redis://host:6379/0``; default local Redis db 0)
-    ``PAYROLL_REDIS_URL``         the Redis holding the global rate limit and batch progress
-                                  (default: the broker, which must then be Redis)
-    ``PAYROLL_REDIS_PREFIX``      prefix of every key we and the broker write (``payroll-sdk:``)
-    ``PAYROLL_CELERY_QUEUE``      the queue chunk tasks go to (``payroll-sdk``)
-    ``PAYROLL_STORE_URL``         the :class:`~payroll_sdk.store.ProfileStore` database
-    ``PAYROLL_API_SECRET``        the API secret (workers)
-    ``PAYROLL_BASE_URL``          the API's base URL (workers)
-    ``PAYROLL_RATE_LIMIT``        requests per second across ALL workers (whole number; unset:
-                                  no global limit)
-    ``PAYROLL_MAX_IN_FLIGHT``     requests in flight at once per worker process (default 50)
-    ``PAYROLL_USER_CONCURRENCY``  users synced at once per worker process (default 10)
-    ``PAYROLL_USER_RETRIES``      retries of a chunk's users that failed for a transient reason
-                                  (default 5)
-    ``PAYROLL_RETRY_AFTER_CAP``   the longest ``Retry-After`` a worker sleeps on in process;
-                                  longer ones retry the chunk later with Celery's countdown
-                                  (default 0: every 429 that names a wait goes to Celery)
-    ``PAYROLL_VISIBILITY_TIMEOUT``  seconds before a dead worker's tasks are delivered again
-                                  (default 3600; must exceed the slowest chunk)
-    ============================  ==============================================================
+    - ``PAYROLL_CELERY_BROKER``: the broker (``redis://host:6379/0``; default local Redis db 0).
+    - ``PAYROLL_REDIS_URL``: the Redis holding the global rate limit and batch progress
+      (default: the broker, which must then be Redis).
+    - ``PAYROLL_REDIS_PREFIX``: prefix of every key we and the broker write (``payroll-sdk:``).
+    - ``PAYROLL_CELERY_QUEUE``: the queue chunk tasks go to (``payroll-sdk``).
+    - ``PAYROLL_STORE_URL``: the :class:`~payroll_sdk.store.ProfileStore` database (workers).
+    - ``PAYROLL_API_SECRET``, ``PAYROLL_BASE_URL``: read by each worker's client, as by any
+      :class:`~payroll_sdk.PayrollClient`; never part of these settings or of task messages.
+    - ``PAYROLL_RATE_LIMIT``: requests per second across ALL workers (a whole number; unset:
+      no global limit).
+    - ``PAYROLL_MAX_IN_FLIGHT``: requests in flight at once per worker process (default 50).
+    - ``PAYROLL_USER_CONCURRENCY``: users synced at once per worker process (default 10).
+    - ``PAYROLL_USER_RETRIES``: retries of users that failed for a transient reason (default 5).
+    - ``PAYROLL_RETRY_AFTER_CAP``: the longest ``Retry-After`` a worker sleeps on in process;
+      longer ones retry the users later with Celery's countdown (default 0: every 429 that
+      names a wait goes to Celery).
+    - ``PAYROLL_VISIBILITY_TIMEOUT``: seconds before a dead worker's tasks are delivered again
+      (default 3600; must exceed the slowest chunk).
     """
 
     broker_url: str = DEFAULT_BROKER
