@@ -159,6 +159,12 @@ async def run_chunk(
     return outcome
 
 
+def _bounded(countdown: float, settings: CelerySettings) -> float:
+    """A countdown well inside the visibility timeout: a task waiting for its countdown is
+    unacknowledged, and one that outlives the timeout is handed to a second worker."""
+    return min(countdown, settings.visibility_timeout / 2)
+
+
 def install(app: Celery, settings: CelerySettings | None = None) -> Task[Any, Any]:
     """Register the chunk task and the worker-process lifecycle on your Celery ``app``.
 
@@ -207,7 +213,7 @@ def install(app: Celery, settings: CelerySettings | None = None) -> Task[Any, An
             raise self.retry(
                 args=(batch_id, chunk_no, user_ids, failed or {}, attempt + 1),
                 kwargs={"retry_ids": retry_ids},
-                countdown=ChunkOutcome().countdown(attempt),
+                countdown=_bounded(ChunkOutcome().countdown(attempt), settings),
                 max_retries=None,
                 exc=exc,
             ) from exc
@@ -215,7 +221,7 @@ def install(app: Celery, settings: CelerySettings | None = None) -> Task[Any, An
             raise self.retry(
                 args=(batch_id, chunk_no, user_ids, outcome.failed, attempt + 1),
                 kwargs={"retry_ids": outcome.retry_ids},
-                countdown=outcome.countdown(attempt),
+                countdown=_bounded(outcome.countdown(attempt), settings),
                 max_retries=None,
             )
         return outcome.synced
