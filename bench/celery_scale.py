@@ -136,6 +136,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--rate", type=int, default=100, help="global limit, requests/s")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--limit-only", action="store_true", help="only the limited run")
     args = parser.parse_args()
     harness = load_harness()
     redis_url = os.environ.get("PAYROLL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -146,7 +147,7 @@ def main() -> int:
     config = SandboxConfig(today=TODAY, history_months=HISTORY_MONTHS)
     rows: dict[int, list[tuple[float, int]]] = {1: [], 2: []}
     with SandboxProcess(config) as sandbox:
-        for repeat in range(args.repeats):
+        for repeat in range(0 if args.limit_only else args.repeats):
             for processes in (1, 2) if repeat % 2 == 0 else (2, 1):
                 before = sandbox.fetch_stats()["total"]
                 elapsed, progress = run_once(
@@ -194,6 +195,8 @@ def main() -> int:
         flush=True,
     )
     load_after = os.getloadavg()
+    if args.limit_only:
+        return 0
 
     def median_rate(n: int) -> tuple[float, float, float]:
         rates = [args.users / e for e, _ in rows[n]]

@@ -1,9 +1,18 @@
 """One request rate for every worker on every machine, kept in Redis by the ``limits`` library.
 
-The algorithm is ``limits``' moving window (a log of the last ``R`` request times per key,
-checked and appended atomically by a Lua script in Redis): no window of one second ever holds
-more than ``R`` grants, whichever process asked. We add only the waiting: when the window is
-full, sleep until its oldest grant expires (``get_window_stats().reset_time``), then ask again.
+Two of ``limits``' strategies, both checked and updated atomically by Lua scripts in Redis,
+and a request needs a grant from each:
+
+- the **moving window** (a log of the last ``R`` grant times) is the hard cap: no window of one
+  second ever holds more than ``R`` grants, whichever process asked;
+- the **sliding window counter** (this window's count plus the previous one's, weighted by how
+  much of it is still inside the last second) spreads them: once a window is full, the next
+  one's grants free up evenly over it instead of all at once when the old grants expire. Grants
+  that leave in bursts reach the server with uneven delays, and a one-second window at the
+  server then catches more than ``R`` of them; evenly spread grants do not bunch.
+
+We add only the waiting: when a strategy refuses, sleep until it says a grant frees up
+(``get_window_stats().reset_time``), then ask again.
 
 It sits below the SDK, as an ``httpx`` transport wrapping the real one, so every HTTP attempt
 (retries and pages included) takes a grant and the SDK's own transport stays as it is. Within
@@ -21,7 +30,7 @@ from typing import Any
 import httpx
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 from .._exceptions import ConfigurationError
 
@@ -49,6 +58,7 @@ class GlobalRateLimit:
         # limits' default (coredis) would add a second Redis client with conflicting pins.
         self._storage = RedisStorage("async+" + redis_url, implementation="redispy", key_prefix=key)
         self._limiter = MovingWindowRateLimiter(self._storage)
+        self._spreader = SlidingWindowCounterRateLimiter(self._storage)
         self._lock: asyncio.Lock | None = None
         #: Grants taken by this process, and seconds its requests spent waiting for one.
         self.granted = 0
@@ -60,11 +70,18 @@ class GlobalRateLimit:
             self._lock = asyncio.Lock()
         started = time.monotonic()
         async with self._lock:
-            while not await self._limiter.hit(self._item, "requests"):
-                stats = await self._limiter.get_window_stats(self._item, "requests")
-                # reset_time: when the oldest grant in the window leaves it (wall clock, the
-                # same clock limits stamps grants with). A little jitter keeps processes
-                # that woke together from asking at the same instant.
+            while True:
+                if not await self._spreader.hit(self._item, "spread"):
+                    stats = await self._spreader.get_window_stats(self._item, "spread")
+                elif await self._limiter.hit(self._item, "requests"):
+                    break
+                else:
+                    # Spread, but over the cap (only just after a burst): this spreader
+                    # grant goes unused, which errs on the slow side.
+                    stats = await self._limiter.get_window_stats(self._item, "requests")
+                # reset_time: when a grant frees up (wall clock, the clock limits stamps
+                # grants with). A little jitter keeps processes that woke together from
+                # asking at the same instant.
                 wait = stats.reset_time - time.time()
                 await asyncio.sleep(min(max(wait, 0.001), _MAX_NAP) * random.uniform(1.0, 1.1))
         self.granted += 1
@@ -73,6 +90,7 @@ class GlobalRateLimit:
     async def clear(self) -> None:
         """Forget every grant (tests and benchmarks start from an empty window)."""
         await self._limiter.clear(self._item, "requests")
+        await self._spreader.clear(self._item, "spread")
 
     async def aclose(self) -> None:
         bridge: Any = getattr(self._storage, "bridge", None)
