@@ -7,8 +7,9 @@ Needs Redis and PostgreSQL on this machine (``PAYROLL_TEST_REDIS_URL``,
 database, one ``celery -A payroll_sdk.celery worker --concurrency N`` (prefork: N processes),
 the sandbox (zero latency) in its own process, ``sync_users(ids, chunk_size)`` and the wall
 time from enqueueing until no user is pending. Runs alternate between 1 and 2 processes so
-the machine's load hits both alike. The limited run serves the sandbox in this process with
-an arrival clock, to count the requests the server saw in each one-second window.
+the machine's load hits both alike. The limited run serves the sandbox with
+an arrival clock (tests/celery_workers/arrivals.py, its own process), to count the requests
+the server saw in each one-second window.
 
 Writes its own section of bench/RESULTS.md (between the T9 markers; the rest is left alone).
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from payroll_sdk.sandbox import SandboxConfig, SandboxProcess, SandboxServer
+from payroll_sdk.sandbox import SandboxConfig, SandboxProcess
 from payroll_sdk.store import ProfileStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,17 +70,6 @@ async def _database(admin_url: str, name: str, *, drop: bool) -> str:
         async with ProfileStore(store_url):
             pass
     return store_url
-
-
-class _ArrivalClock:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.arrivals: list[float] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
-            self.arrivals.append(time.monotonic())
-        await self.app(scope, receive, send)
 
 
 def _busiest_second(arrivals: list[float]) -> int:
@@ -169,23 +159,24 @@ def main() -> int:
                 )
                 rows[processes].append((elapsed, requests))
 
-    server = SandboxServer(config)
-    clock = _ArrivalClock(server.app)
-    server.app = clock  # type: ignore[assignment]
     limited_users = max(50, args.rate * 20 // 8)  # about 20 s at the limit (~8 requests a user)
-    with server:
-        elapsed, progress = run_once(
-            harness,
-            processes=2,
-            users=limited_users,
-            chunk=args.chunk,
-            base_url=server.base_url,
-            secret=server.secret,
-            redis_url=redis_url,
-            admin_url=admin_url,
-            extra={"PAYROLL_RATE_LIMIT": str(args.rate)},
+    with tempfile.TemporaryDirectory() as workdir:
+        server = harness.ArrivalServer(
+            Path(workdir), history_months=HISTORY_MONTHS, today=TODAY.isoformat()
         )
-    arrivals = sorted(clock.arrivals)
+        with server:
+            elapsed, progress = run_once(
+                harness,
+                processes=2,
+                users=limited_users,
+                chunk=args.chunk,
+                base_url=server.base_url,
+                secret=server.secret,
+                redis_url=redis_url,
+                admin_url=admin_url,
+                extra={"PAYROLL_RATE_LIMIT": str(args.rate)},
+            )
+    arrivals = sorted(server.arrivals)
     span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
     average = (len(arrivals) - 1) / span if span else 0.0
     busiest = _busiest_second(arrivals)

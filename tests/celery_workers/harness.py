@@ -151,3 +151,46 @@ def delete_prefix(redis_url: str, prefix: str) -> None:
             client.delete(*keys[start : start + 500])
     finally:
         client.close()
+
+
+class ArrivalServer:
+    """``arrivals.py`` (the sandbox noting each request's arrival) in its own process:
+    ``with ArrivalServer(tmp) as server: ...``, then ``server.arrivals``."""
+
+    SECRET = "sandbox-secret"
+
+    def __init__(self, workdir: Path, *, history_months: int, today: str) -> None:
+        self._out = workdir / f"arrivals-{os.getpid()}-{time.monotonic_ns()}.json"
+        self._args = ["--history-months", str(history_months), "--today", today]
+        self._process: subprocess.Popen[str] | None = None
+        self.base_url = ""
+        self.secret = self.SECRET
+        self.arrivals: list[float] = []
+
+    def __enter__(self) -> ArrivalServer:
+        script = Path(__file__).with_name("arrivals.py")
+        process = subprocess.Popen(
+            [sys.executable, str(script), str(self._out), *self._args],
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        self._process = process
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("PORT="):
+            process.kill()
+            raise RuntimeError(f"the arrivals server did not start: {line!r}")
+        self.base_url = f"http://127.0.0.1:{int(line.split('=', 1)[1])}/v1"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import json
+
+        assert self._process is not None
+        self._process.send_signal(signal.SIGTERM)
+        self._process.wait(timeout=30)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        if self._out.exists():
+            self.arrivals = json.loads(self._out.read_text())

@@ -5,11 +5,12 @@ from __future__ import annotations
 import bisect
 import time
 from collections import Counter
-from typing import Any
+from pathlib import Path
 
-from payroll_sdk.sandbox import FaultConfig, SandboxConfig, SandboxProcess, SandboxServer
+from payroll_sdk.sandbox import FaultConfig, SandboxConfig, SandboxProcess
 
 from .conftest import HISTORY_MONTHS, TODAY, ClusterFactory, store_runs
+from .harness import ArrivalServer
 
 USERS = 1000
 KILL_USERS = 200
@@ -82,29 +83,16 @@ RATE = 40
 RATE_USERS = 60
 
 
-class _ArrivalClock:
-    """ASGI middleware recording when each request reached the server."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.arrivals: list[float] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
-            self.arrivals.append(time.monotonic())
-        await self.app(scope, receive, send)
-
-
 def _busiest_second(arrivals: list[float]) -> int:
     """The most requests that arrived within any one-second window."""
     times = sorted(arrivals)
     return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
 
 
-def test_the_global_rate_limit_holds_across_two_workers(make_cluster: ClusterFactory) -> None:
-    server = SandboxServer(SandboxConfig(today=TODAY, history_months=HISTORY_MONTHS))
-    clock = _ArrivalClock(server.app)
-    server.app = clock  # type: ignore[assignment]  # served in its place
+def test_the_global_rate_limit_holds_across_two_workers(
+    make_cluster: ClusterFactory, tmp_path: Path
+) -> None:
+    server = ArrivalServer(tmp_path, history_months=HISTORY_MONTHS, today=TODAY.isoformat())
     with server:
         cluster = make_cluster(server.base_url, server.secret, PAYROLL_RATE_LIMIT=str(RATE))
         cluster.start_worker("r1")
@@ -114,8 +102,8 @@ def test_the_global_rate_limit_holds_across_two_workers(make_cluster: ClusterFac
         progress = cluster.wait(handle, timeout=180)
     assert (progress.done, progress.failed) == (RATE_USERS, 0), progress
     # Every user is several requests: the batch needed many seconds at this rate.
-    assert len(clock.arrivals) > 3 * RATE
-    busiest = _busiest_second(clock.arrivals)
+    assert len(server.arrivals) > 3 * RATE
+    busiest = _busiest_second(server.arrivals)
     print(f"busiest second: {busiest} requests at a limit of {RATE}/s")  # noqa: T201
     assert busiest <= 1.1 * RATE, busiest
 
