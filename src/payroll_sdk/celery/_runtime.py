@@ -24,10 +24,9 @@ import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._aiohttp import FastTransport
 from .._client import PayrollClient
-from .._config import DEFAULT_CONNECTIONS_PER_SHARD
 from .._exceptions import ConfigurationError
-from .._pool import ShardedTransport
 from ._ratelimit import GlobalRateLimit, RateLimitedTransport
 from ._settings import CelerySettings
 
@@ -89,10 +88,9 @@ class WorkerRuntime:
             if settings.rate_limit is not None
             else None
         )
-        # The client's own default pool (shards of a few connections each, sized to the
-        # in-flight bound), wrapped so each request first takes a global grant.
-        shards = max(1, -(-settings.max_in_flight // DEFAULT_CONNECTIONS_PER_SHARD))
-        inner = ShardedTransport(shards=shards, connections=-(-settings.max_in_flight // shards))
+        # The client's own default transport, sized to the in-flight bound as the client
+        # sizes it, wrapped so each request first takes a global grant.
+        inner = FastTransport(max_connections=settings.max_in_flight)
         self.transport = RateLimitedTransport(inner, limit)
         try:
             # The secret and base URL come from PAYROLL_API_SECRET / PAYROLL_BASE_URL, as
