@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import os
+import re
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -111,7 +115,9 @@ def test_the_global_rate_limit_holds_across_two_workers(
 STORM_USERS = 60
 
 
-def test_a_429_storm_slows_the_run_and_loses_nothing(make_cluster: ClusterFactory) -> None:
+def test_a_429_storm_slows_the_run_and_loses_nothing(
+    make_cluster: ClusterFactory, tmp_path: Path
+) -> None:
     # Every distinct request is answered 429 (Retry-After: 1) the first time it is seen.
     config = SandboxConfig(
         today=TODAY,
@@ -120,15 +126,28 @@ def test_a_429_storm_slows_the_run_and_loses_nothing(make_cluster: ClusterFactor
     )
     with SandboxProcess(config) as storm:
         cluster = make_cluster(storm.base_url, storm.secret, PAYROLL_USER_RETRIES="8")
-        # One of them through the command line, which must run the same worker.
+        # One worker through the command line, which must run the same worker.
         workers = [cluster.start_worker("s1"), cluster.start_worker("s2", cli=True)]
         cluster.wait_ready()
         ids = _user_ids(STORM_USERS, "storm")
-        handle = cluster.sync(ids, chunk_size=10)
-        progress = cluster.wait(handle, timeout=240)
+        ids_file = tmp_path / "ids.txt"
+        ids_file.write_text("\n".join(ids) + "\n")
+        # Enqueued and followed by the command line until done.
+        done = subprocess.run(
+            [sys.executable, "-m", "payroll_sdk", "sync", "--celery", "--ids-file",
+             str(ids_file), "--chunk-size", "10"],
+            env={**os.environ, **cluster.env},
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )  # fmt: skip
         stats = storm.fetch_stats()
-    assert (progress.done, progress.failed) == (STORM_USERS, 0), progress
-    counts = _finished_once(cluster.env["PAYROLL_STORE_URL"], handle.batch_id, ids)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"{STORM_USERS}/{STORM_USERS} done, 0 failed, 0 pending" in done.stderr
+    found = re.search(r"batch (\S+):", done.stderr)
+    assert found is not None, done.stderr
+    counts = _finished_once(cluster.env["PAYROLL_STORE_URL"], found.group(1), ids)
     assert set(counts.values()) == {1}, {u: n for u, n in counts.items() if n != 1}
     assert stats["statuses"].get("429", 0) >= STORM_USERS  # the storm happened...
     # ...and was answered by Celery retries with a countdown, not by sleeping in the worker.

@@ -67,6 +67,19 @@ def add_sync_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         default="raw",
         help="store identity and deposit data as returned (raw, default) or masked",
     )
+    parser.add_argument(
+        "--celery",
+        action="store_true",
+        help="enqueue the users on Celery workers (payroll_sdk.celery, the celery extra) "
+        "instead of syncing here, and show the batch's progress until it is done",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int_at_least(1),
+        default=100,
+        metavar="N",
+        help="with --celery: users per task (default 100)",
+    )
     add_client_options(parser)
     parser.set_defaults(handler=run_sync)
 
@@ -96,6 +109,18 @@ def run_sync(args: argparse.Namespace) -> int:
         ids += _load_ids(args.ids_file)
     if not ids:
         raise CommandError("no end-user ids: give USER arguments or --ids-file", ExitCode.USAGE)
+    if args.celery:
+        # The workers sync, with their own settings (PAYROLL_STORE_URL...): options that
+        # would only apply to a sync in this process are refused rather than ignored.
+        if args.db or args.full or args.pii != "raw":
+            raise CommandError(
+                "--db, --full and --pii apply to a sync in this process, not with --celery "
+                "(the workers use PAYROLL_STORE_URL)",
+                ExitCode.USAGE,
+            )
+        from ._celery import run_celery_sync
+
+        return run_celery_sync(ids, chunk_size=args.chunk_size)
     try:
         from ..store import ProfileStore
     except ImportError as exc:
