@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sized
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .._config import DEFAULT_STALE_AFTER
-from .._exceptions import InvalidInputError, PayrollError
+from .._exceptions import PayrollError
 from .._validation import check_date_range
 from ..models.profile import PayrollProfile
 from ._fetch import fetch_profile, resolve_include
 from ._freshness import check_stale_after
+from ._stream import check_concurrency, stream_bounded
 
 if TYPE_CHECKING:
     from .._client import PayrollClient
@@ -65,16 +66,11 @@ async def iter_profiles(
     :class:`~payroll_sdk.InvalidInputError` at the first iteration, before any request; a bad
     id is that user's error.
     """
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise InvalidInputError("concurrency must be an int >= 1.")
+    check_concurrency(concurrency)
     wanted = resolve_include(include)
     # Checked once, here: a bad range is the caller's mistake, not each user's failure.
     from_date, to_date = check_date_range(from_date, to_date, "from_date", "to_date")
     stale_after = check_stale_after(stale_after)
-    total = len(end_user_ids) if isinstance(end_user_ids, Sized) else None
-    ids: Iterator[str] = iter(end_user_ids)
-    pending: set[asyncio.Task[ProfileResult]] = set()
-    done_count = 0
 
     async def one(end_user_id: str) -> ProfileResult:
         try:
@@ -92,29 +88,10 @@ async def iter_profiles(
             return ProfileResult(end_user_id, error=exc)
         return ProfileResult(end_user_id, profile=profile)
 
-    def refill() -> None:
-        while len(pending) < concurrency:
-            try:
-                end_user_id = next(ids)
-            except StopIteration:
-                return
-            pending.add(asyncio.create_task(one(end_user_id)))
-
-    try:
-        refill()
-        while pending:
-            finished, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in finished:
-                pending.discard(task)
-                result = task.result()
-                done_count += 1
-                if on_progress is not None:
-                    on_progress(done_count, total)
-                yield result
-                del result
-            refill()
-    finally:
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+    # aclosing: leaving this generator early must cancel the work in progress now, not
+    # when the inner generator is garbage-collected.
+    stream = stream_bounded(end_user_ids, one, concurrency=concurrency, on_progress=on_progress)
+    async with contextlib.aclosing(stream) as results:
+        async for result in results:
+            yield result
+            del result

@@ -10,7 +10,8 @@ database errors as :class:`StoreError`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sized
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
@@ -22,6 +23,7 @@ from .._config import DEFAULT_STALE_AFTER
 from .._exceptions import ConfigurationError, InvalidInputError, PayrollError
 from .._validation import path_id
 from ..aggregation._freshness import check_stale_after
+from ..aggregation._stream import check_concurrency, stream_bounded
 from ..models import PayrollAccount
 from ..models.profile import RESOURCE_NAMES, PayrollProfile, ResourceName
 from ..webhooks import AccountEvent, DataAddedEvent, SyncProgressEvent, WebhookEvent
@@ -295,13 +297,8 @@ class ProfileStore:
         syncs in progress; their unfinished accounts roll back and the next sync completes
         them.
         """
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidInputError("concurrency must be an int >= 1.")
+        check_concurrency(concurrency)
         self._engine_or_raise()
-        total = len(end_user_ids) if isinstance(end_user_ids, Sized) else None
-        ids: Iterator[str] = iter(end_user_ids)
-        pending: set[asyncio.Task[SyncResult]] = set()
-        done = 0
 
         async def one(end_user_id: str) -> SyncResult:
             try:
@@ -313,31 +310,12 @@ class ProfileStore:
             except PayrollError as exc:  # the run itself could not be recorded
                 return unrecorded(end_user_id, full, exc)
 
-        def refill() -> None:
-            while len(pending) < concurrency:
-                try:
-                    end_user_id = next(ids)
-                except StopIteration:
-                    return
-                pending.add(asyncio.create_task(one(end_user_id)))
-
-        try:
-            refill()
-            while pending:
-                finished, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in finished:
-                    pending.discard(task)
-                    result = task.result()
-                    done += 1
-                    if on_progress is not None:
-                        on_progress(done, total)
-                    yield result
-                refill()
-        finally:
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
+        # aclosing: leaving this generator early must cancel the work in progress now, not
+        # when the inner generator is garbage-collected.
+        stream = stream_bounded(end_user_ids, one, concurrency=concurrency, on_progress=on_progress)
+        async with contextlib.aclosing(stream) as results:
+            async for result in results:
+                yield result
 
     async def apply(self, client: PayrollClient, event: WebhookEvent) -> SyncResult | None:
         """Sync what a verified webhook event names, and only that.
