@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final
 
 from .._exceptions import ConfigurationError
 from ..models.profile import PayrollProfile
-from ._tables import COLUMNS, failure_row, table_rows
+from ._tables import COLUMNS, TableWriter, table_rows
 
 __all__ = ["DECIMAL_PRECISION", "DECIMAL_SCALE", "ParquetWriter", "schema", "to_arrow"]
 
@@ -74,7 +73,7 @@ def to_arrow(profiles: Iterable[PayrollProfile]) -> dict[str, Any]:
     }
 
 
-class ParquetWriter:
+class ParquetWriter(TableWriter):
     """Write profiles to ``directory/<table>.parquet`` as they arrive, in bounded memory::
 
         with ParquetWriter("out") as writer:
@@ -99,24 +98,6 @@ class ParquetWriter:
         }
         self.rows: dict[str, int] = dict.fromkeys(COLUMNS, 0)
 
-    def write(self, profile: PayrollProfile) -> None:
-        """Add one profile's rows; full buffers are written out as row groups."""
-        for table, rows in table_rows(profile).items():
-            self._append(table, rows)
-
-    def write_failure(self, end_user_id: str, reason: Any) -> None:
-        """Record a user who got no profile (``reason``: a ``FailureReason``)."""
-        self._append("failures", [failure_row(end_user_id, reason)])
-
-    def write_result(self, result: Any) -> None:
-        """A ``ProfileResult`` of ``get_profiles``: its profile, or its failure."""
-        if result.profile is not None:
-            self.write(result.profile)
-        else:
-            from ..aggregation import failure_reason
-
-            self.write_failure(result.end_user_id, failure_reason(result.error))
-
     def _append(self, table: str, rows: list[dict[str, Any]]) -> None:
         buffer = self._buffers[table]
         buffer.extend(rows)
@@ -136,14 +117,3 @@ class ParquetWriter:
         for table, writer in self._writers.items():
             self._flush(table)
             writer.close()
-
-    def __enter__(self) -> ParquetWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

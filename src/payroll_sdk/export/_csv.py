@@ -10,11 +10,9 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
-from ..models.profile import PayrollProfile
-from ._tables import COLUMNS, failure_row, table_rows
+from ._tables import COLUMNS, TableWriter
 
 __all__ = ["CsvWriter", "column_names"]
 
@@ -40,7 +38,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-class CsvWriter:
+class CsvWriter(TableWriter):
     """Write profiles to ``directory/<table>.csv``, one file per table, row by row.
 
     Nothing is held in memory beyond the profile being written::
@@ -63,24 +61,6 @@ class CsvWriter:
             writer.writerow(column_names(table))
             self._writers[table] = writer
 
-    def write(self, profile: PayrollProfile) -> None:
-        """Append one profile's rows to every table."""
-        for table, rows in table_rows(profile).items():
-            self._append(table, rows)
-
-    def write_failure(self, end_user_id: str, reason: Any) -> None:
-        """Record a user who got no profile (``reason``: a ``FailureReason``)."""
-        self._append("failures", [failure_row(end_user_id, reason)])
-
-    def write_result(self, result: Any) -> None:
-        """A ``ProfileResult`` of ``get_profiles``: its profile, or its failure."""
-        if result.profile is not None:
-            self.write(result.profile)
-        else:
-            from ..aggregation import failure_reason
-
-            self.write_failure(result.end_user_id, failure_reason(result.error))
-
     def _append(self, table: str, rows: list[dict[str, Any]]) -> None:
         names = column_names(table)
         writer = self._writers[table]
@@ -91,14 +71,3 @@ class CsvWriter:
     def close(self) -> None:
         for handle in self._files.values():
             handle.close()
-
-    def __enter__(self) -> CsvWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final, Literal
+from types import TracebackType
+from typing import Any, Final, Literal, Self
 
 from ..aggregation._summary import shift_hours
 from ..models import cents_to_decimal
@@ -270,3 +271,43 @@ def failure_row(end_user_id: str, reason: Any) -> Row:
         "code": reason.code,
         "request_id": reason.request_id,
     }
+
+
+class TableWriter:
+    """What every table writer shares: a profile, a failure or a ``get_profiles`` result in,
+    rows out through ``_append`` (the one method a format writes), a context manager out."""
+
+    def write(self, profile: PayrollProfile) -> None:
+        """Add one profile's rows to every table."""
+        for table, rows in table_rows(profile).items():
+            self._append(table, rows)
+
+    def write_failure(self, end_user_id: str, reason: Any) -> None:
+        """Record a user who got no profile (``reason``: a ``FailureReason``)."""
+        self._append("failures", [failure_row(end_user_id, reason)])
+
+    def write_result(self, result: Any) -> None:
+        """A ``ProfileResult`` of ``get_profiles``: its profile, or its failure."""
+        if result.profile is not None:
+            self.write(result.profile)
+        else:
+            from ..aggregation import failure_reason
+
+            self.write_failure(result.end_user_id, failure_reason(result.error))
+
+    def _append(self, table: str, rows: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
