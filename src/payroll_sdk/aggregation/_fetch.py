@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .._config import DEFAULT_STALE_AFTER
 from .._deadline import deadline_scope
@@ -35,7 +35,7 @@ from ..models.summary import ProfileSummary
 from ._figures import add_figures
 from ._freshness import assess_freshness, check_stale_after
 from ._history import fetch_history
-from ._outcome import FATAL, fetch_list, status_from_error
+from ._outcome import FATAL, ListOutcome, fetch_list, status_from_error
 from ._summary import summarize
 
 if TYPE_CHECKING:
@@ -207,39 +207,39 @@ async def fetch_account(
     def shift_pages(lo: date | None, hi: date | None) -> AsyncGenerator[ListResponse[Shift], None]:
         return client.shifts.list(account_id, from_end_date=lo, to_end_date=hi).pages()
 
-    async def paystubs() -> None:
-        if "paystubs" in since:
+    async def history(
+        name: Literal["paystubs", "shifts"],
+        pages: Callable[[date | None, date | None], AsyncGenerator[ListResponse[Any], None]],
+        date_of: Callable[[Any], date | None],
+        items_per_day: float,
+    ) -> ListOutcome[Any]:
+        if name in since:
             # An incremental read (the store's): what is new since a recent date is usually
             # one page, and a cursor chain never plans windows over a long quiet stretch.
-            outcome = await fetch_list(paystub_pages(lower("paystubs"), last))
+            outcome: ListOutcome[Any] = await fetch_list(pages(lower(name), last))
         else:
             outcome = await fetch_history(
-                paystub_pages,
-                date_of=lambda stub: stub.pay_date,
-                from_date=lower("paystubs"),
+                pages,
+                date_of=date_of,
+                from_date=lower(name),
                 to_date=last,
                 start_hint=start_date,
-                items_per_day=PAYSTUBS_PER_DAY,
+                items_per_day=items_per_day,
             )
-        profile.paystubs, status["paystubs"] = outcome.items, outcome.status
+        status[name] = outcome.status
         if outcome.unreadable:
-            profile.unreadable["paystubs"] = outcome.unreadable
+            profile.unreadable[name] = outcome.unreadable
+        return outcome
+
+    async def paystubs() -> None:
+        outcome = await history(
+            "paystubs", paystub_pages, lambda stub: stub.pay_date, PAYSTUBS_PER_DAY
+        )
+        profile.paystubs = outcome.items
 
     async def shifts() -> None:
-        if "shifts" in since:
-            outcome = await fetch_list(shift_pages(lower("shifts"), last))
-        else:
-            outcome = await fetch_history(
-                shift_pages,
-                date_of=lambda shift: shift.end_date,
-                from_date=lower("shifts"),
-                to_date=last,
-                start_hint=start_date,
-                items_per_day=SHIFTS_PER_DAY,
-            )
-        profile.shifts, status["shifts"] = outcome.items, outcome.status
-        if outcome.unreadable:
-            profile.unreadable["shifts"] = outcome.unreadable
+        outcome = await history("shifts", shift_pages, lambda shift: shift.end_date, SHIFTS_PER_DAY)
+        profile.shifts = outcome.items
 
     async def income() -> None:
         response, status["income"] = await _fetch_object(client.income.get, account_id)
