@@ -2,26 +2,36 @@
 
 Writes ``bench/RESULTS.md`` (tables, every target with its ratio and PASS/FAIL, the machine)
 and ``bench/chart.png``. See bench/README.md for what each case measures.
+
+Each case's figures are kept in ``results.json`` beside RESULTS.md, with when and under
+which load they were measured. A run with ``--only`` replaces the cases it ran and keeps the
+others, so RESULTS.md always shows every case's latest figures, each dated. Only the part of
+RESULTS.md between the ``bench/run.py`` markers is rewritten: the sections other scripts write
+(``celery_scale.py``'s T9, ``export_parquet.py``...) stay as they are.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import importlib
+import json
 import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import _harness as h  # noqa: E402
-from cases._result import CaseResult  # noqa: E402
+from cases._result import CaseResult, Check  # noqa: E402
 
 CASES = ("profile", "history", "batch", "cpu", "memory", "stream", "imports", "store")
+START, END = "<!-- bench/run.py start -->", "<!-- bench/run.py end -->"
 
 
 def _load() -> str:
@@ -36,11 +46,9 @@ async def _run_cases(names: list[str], settings: h.Settings) -> list[CaseResult]
         print(f"[bench] {name} ... (load {_load()})", flush=True)
         module = importlib.import_module(f"cases.{name}")
         load_before = _load()
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
         result: CaseResult = await module.run(settings)
-        result.notes.append(
-            f"Load average (1 min / 5 min) at this case's start: {load_before}, "
-            f"at its end: {_load()} (2 cores, shared with other work)."
-        )
+        _stamp(result, settings, when, (load_before, _load()))
         for check in result.checks:
             ratio = f"{check.ratio:.2f}" if check.ratio is not None else "-"
             print(f"  {check.verdict}  {check.target}: {check.measured} (ratio {ratio}, "
@@ -74,6 +82,8 @@ def _chart(results: list[CaseResult], path: Path) -> None:
         left.legend()
     sweep = series.get("throughput_vs_concurrency")
     if sweep:
+        # Levels are int keys in a fresh run and strings once they went through results.json.
+        sweep = {name: {int(c): v for c, v in by.items()} for name, by in sweep.items()}
         for name, by_level in sweep.items():
             levels = sorted(by_level)
             right.plot(levels, [by_level[c] for c in levels], "o-", label=name)
@@ -87,44 +97,88 @@ def _chart(results: list[CaseResult], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def _markdown(
-    results: list[CaseResult], settings: h.Settings, elapsed: float, loads: tuple[str, str]
-) -> str:
+def _stamp(result: CaseResult, settings: h.Settings, started: str, loads: tuple[str, str]) -> None:
+    """Date a case's result: when, how big a run, and the machine's load around it."""
+    result.meta = {
+        "when": started,
+        "run": "quick" if settings.quick else f"full, {settings.repeats} repeats",
+        "load": f"{loads[0]} at start, {loads[1]} at end",
+    }
+
+
+def _saved(path: Path) -> dict[str, CaseResult]:
+    """The cases kept in ``results.json`` by earlier runs (none when there is no file)."""
+    if not path.exists():
+        return {}
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    cases = {}
+    for name, data in kept.items():
+        checks = [Check(**c) for c in data.pop("checks")]
+        cases[name] = CaseResult(**data, checks=checks)
+    return cases
+
+
+def _save(path: Path, cases: dict[str, CaseResult]) -> None:
+    data = {name: dataclasses.asdict(result) for name, result in cases.items()}
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _markdown(cases: dict[str, CaseResult]) -> str:
     machine = h.machine()
+    ordered = [cases[name] for name in CASES if name in cases]
     lines = [
-        "# Benchmark results",
-        "",
-        "Written by `python bench/run.py" + (" --quick" if settings.quick else "") + "`; "
+        START,
+        "Written by `python bench/run.py` (each case's figures from its latest run, dated below); "
         "see [bench/README.md](README.md) and [docs/performance.md](../docs/performance.md).",
         "",
         "## Targets",
         "",
-        "| target | measured | ratio | bound | verdict |",
-        "|---|---|---|---|---|",
+        "| target | measured | ratio | bound | verdict | measured at (UTC) |",
+        "|---|---|---|---|---|---|",
     ]
-    for result in results:
+    for result in ordered:
         for c in result.checks:
             ratio = f"{c.ratio:.2f}" if c.ratio is not None else "-"
-            lines.append(f"| {c.target} | {c.measured} | {ratio} | {c.bound} | **{c.verdict}** |")
+            lines.append(
+                f"| {c.target} | {c.measured} | {ratio} | {c.bound} | **{c.verdict}** "
+                f"| {result.meta.get('when', '?')} |"
+            )
     lines += [
         "",
         "## Machine",
         "",
-        *[f"- {key}: {value}" for key, value in machine.items()],
-        f"- load average (1 min / 5 min) at start: {loads[0]}, at end: {loads[1]}",
-        f"- run: {'quick' if settings.quick else 'full'}, {settings.repeats} repeats, "
-        f"{elapsed:.0f} s",
+        *[f"- {key}: {value}" for key, value in machine.items() if key != "date"],
         "",
         "![chart](chart.png)",
         "",
     ]
-    for result in results:
+    for result in ordered:
         lines += [f"## {result.title}", ""]
+        meta = result.meta
+        if meta:
+            lines += [
+                f"_Measured {meta['when']} UTC ({meta['run']}); load average (1 min / 5 min) "
+                f"{meta['load']}, on 2 cores._",
+                "",
+            ]
         for text in result.tables:
             lines += [text, ""]
         for note in result.notes:
             lines += [note, ""]
+    lines.append(END)
     return "\n".join(lines)
+
+
+def _write_results(path: Path, block: str) -> None:
+    """Put ``block`` between the markers of ``path``, keeping everything else."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        first, _, rest = text.partition("\n")
+        text = f"{first}\n\n{block}\n{rest}"
+    path.write_text(text, encoding="utf-8")
 
 
 def main() -> int:
@@ -138,16 +192,16 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown cases: {sorted(unknown)}")
     settings = h.Settings.smoke() if args.quick else h.Settings.full()
-    start_load = _load()
     started = time.perf_counter()
     results = asyncio.run(_run_cases(names, settings))
     elapsed = time.perf_counter() - started
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "RESULTS.md").write_text(
-        _markdown(results, settings, elapsed, (start_load, _load())), encoding="utf-8"
-    )
-    _chart(results, out / "chart.png")
+    cases = _saved(out / "results.json")
+    cases.update(zip(names, results, strict=True))
+    _save(out / "results.json", cases)
+    _write_results(out / "RESULTS.md", _markdown(cases))
+    _chart(list(cases.values()), out / "chart.png")
     if out.resolve() == BENCH_DIR.resolve() and not args.only and not args.quick:
         # The docs site can only serve files under docs/: keep its copy of the chart current.
         shutil.copyfile(out / "chart.png", BENCH_DIR.parent / "docs" / "assets" / "bench-chart.png")

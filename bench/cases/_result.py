@@ -32,6 +32,8 @@ class CaseResult:
     tables: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     series: dict[str, Any] = field(default_factory=dict)
+    #: When and under which load it was measured (set by bench/run.py).
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
