@@ -10,7 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from payroll_sdk import APIConnectionError, APITimeoutError, PayrollClient, ShardedTransport
+from payroll_sdk import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    PayrollClient,
+    ResponseValidationError,
+    ShardedTransport,
+)
 from payroll_sdk._aiohttp import FastTransport
 
 BODY = (Path(__file__).parent / "fixtures" / "income.json").read_bytes()
@@ -150,3 +157,160 @@ async def test_the_deadline_ends_a_silent_server_and_frees_the_connection(serve:
 
 async def _no_sleep(seconds: float) -> None:
     return None
+
+
+async def _no_hook(request: httpx.Request) -> None:
+    return None
+
+
+# -- the direct path: FastTransport.get, without httpx.Request/Response ---------------------
+
+
+async def test_the_default_client_sends_directly_on_aiohttp(serve: Any, monkeypatch: Any) -> None:
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(_ok())
+        await writer.drain()
+
+    server = await serve(handler)
+    bridged: list[httpx.Request] = []
+    bridge = FastTransport.handle_async_request
+
+    async def counting(self: FastTransport, request: httpx.Request) -> httpx.Response:
+        bridged.append(request)
+        return await bridge(self, request)
+
+    monkeypatch.setattr(FastTransport, "handle_async_request", counting)
+    async with _client(server.port, default_headers={"user-agent": "mine/1"}) as client:
+        income = await client.income.get("acc_1")
+        assert income.data is not None
+        assert bridged == []  # no httpx.Request was built or bridged
+        # An event hook is httpx's business: with one, requests go through httpx again.
+        seen: list[httpx.Request] = []
+
+        async def hook(request: httpx.Request) -> None:
+            seen.append(request)
+
+        client._transport.http_client.event_hooks["request"].append(hook)
+        await client.income.get("acc_1")
+        assert len(bridged) == 1 and len(seen) == 1
+    # Both paths put the same headers on the wire (names compared without case), one
+    # User-Agent (the caller's replaced ours), and the secret.
+    direct, via_httpx = ({_header_lines(h)} for h in server.requests)
+    assert direct == via_httpx
+    lines = _header_lines(server.requests[0])
+    assert lines.count("user-agent: mine/1") == 1
+    assert not any(line.startswith("user-agent: payroll-sdk") for line in lines)
+    assert "x-api-secret: sk_test_aiohttp_1" in lines
+
+
+def _header_lines(head: bytes) -> tuple[str, ...]:
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    return tuple(sorted(line.lower() for line in lines if line and ":" in line))
+
+
+async def test_a_user_http_client_is_used_through_send(serve: Any, monkeypatch: Any) -> None:
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(_ok())
+        await writer.drain()
+
+    server = await serve(handler)
+    direct_calls: list[str] = []
+    direct = FastTransport.get
+
+    async def counting(self: FastTransport, url: str, *args: Any) -> Any:
+        direct_calls.append(url)
+        return await direct(self, url, *args)
+
+    monkeypatch.setattr(FastTransport, "get", counting)
+    async with (
+        httpx.AsyncClient(transport=FastTransport(max_connections=2)) as http_client,
+        _client(server.port, http_client=http_client) as client,
+    ):
+        await client.income.get("acc_1")
+    assert direct_calls == []
+    assert len(server.requests) == 1
+
+
+async def test_direct_errors_carry_a_redacted_httpx_response(serve: Any) -> None:
+    error = b'{"error": {"type": "server_error", "message": "boom"}}'
+    bad = b'{"data": '
+
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
+        body = error if b"acc_500" in head else bad
+        status = b"500 Internal Server Error" if b"acc_500" in head else b"200 OK"
+        writer.write(
+            b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\n"
+            b"x-request-id: req_direct_7\r\ncontent-length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        await writer.drain()
+
+    server = await serve(handler)
+    async with _client(server.port, max_retries=0) as client:
+        with pytest.raises(APIStatusError) as status_info:
+            await client.income.get("acc_500")
+        with pytest.raises(ResponseValidationError) as parse_info:
+            await client.income.get("acc_bad")
+    response = status_info.value.response
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 500 and response.content == error
+    assert response.request.headers["X-API-SECRET"] == "[REDACTED]"
+    assert "sk_test_aiohttp_1" not in repr(response.request.headers)
+    assert status_info.value.request_id == "req_direct_7"
+    assert parse_info.value.request_id == "req_direct_7"
+    assert parse_info.value.status_code == 200
+    assert parse_info.value.body_excerpt == bad.decode()
+
+
+@pytest.mark.parametrize("through_httpx", [False, True], ids=["direct", "through-httpx"])
+async def test_an_unparsable_response_is_a_connection_error_without_the_secret(
+    serve: Any, through_httpx: bool
+) -> None:
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 2x0 NOPE\r\n\r\n")  # aiohttp: ClientResponseError
+        await writer.drain()
+        writer.close()
+
+    server = await serve(handler)
+    async with _client(server.port, max_retries=0) as client:
+        if through_httpx:  # an event hook sends requests through httpx and httpx-aiohttp
+            client._transport.http_client.event_hooks["request"].append(_no_hook)
+        with pytest.raises(APIConnectionError) as info:
+            await client.income.get("acc_1")
+    chain: list[BaseException] = []
+    current: BaseException | None = info.value
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for exc in chain:
+        assert "sk_test_aiohttp_1" not in repr(exc) + str(exc) + repr(vars(exc))
+
+
+async def test_a_direct_request_cancelled_mid_body_frees_its_connection(serve: Any) -> None:
+    started = asyncio.Event()
+
+    async def handler(head: bytes, writer: asyncio.StreamWriter) -> None:
+        if b"acc_slow" in head:
+            writer.write(_ok()[:-20])  # most of the body, then nothing
+            await writer.drain()
+            started.set()
+            await asyncio.sleep(30)
+        writer.write(_ok())
+        await writer.drain()
+
+    server = await serve(handler)
+    async with _client(server.port, max_in_flight=1) as client:
+        task = asyncio.create_task(client.income.get("acc_slow"))
+        await asyncio.wait_for(started.wait(), timeout=5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        transport = client._transport.http_client._transport
+        assert isinstance(transport, FastTransport)
+        assert transport.session is not None
+        assert not transport.session.connector._acquired  # type: ignore[union-attr]
+        assert client.requests_in_flight == 0
+        income = await asyncio.wait_for(client.income.get("acc_1"), timeout=5)
+        assert income.attempts == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import ssl
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 import pydantic
@@ -26,19 +26,23 @@ from ._exceptions import (
 from ._logging import redact
 from ._retry import parse_retry_after
 
+if TYPE_CHECKING:
+    from ._aiohttp import DirectResponse
+
 __all__ = ["request_failure", "request_id", "status_error", "validation_error"]
 
 _REQUEST_ID_KEYS: Final = (b"x-request-id", b"request-id", b"x-pinwheel-request-id")
 _CAUSE_CHARS: Final = 120
 
 
-def request_id(headers: httpx.Headers) -> str | None:
+def request_id(response: httpx.Response | DirectResponse) -> str | None:
     """The first of the request-id headers the response has, in ``_REQUEST_ID_KEYS`` order.
 
     One pass over the raw headers: ``headers.get`` would scan and decode them all per name.
     """
+    raw = response.headers.raw if isinstance(response, httpx.Response) else response.raw_headers
     found: dict[bytes, bytes] = {}
-    for key, value in headers.raw:
+    for key, value in raw:
         lowered = key.lower()
         if lowered in _REQUEST_ID_KEYS and value:
             found.setdefault(lowered, value)
@@ -162,7 +166,7 @@ def status_error(
 
 def validation_error(
     exc: pydantic.ValidationError,
-    response: httpx.Response,
+    response: httpx.Response | DirectResponse,
     *,
     method: str,
     path: str,

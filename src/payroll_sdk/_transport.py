@@ -18,7 +18,7 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar
 
 import httpx
 import pydantic
@@ -32,6 +32,8 @@ from ._retry import is_retryable, retry_delay
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
+
+    from ._aiohttp import DirectResponse, FastTransport
 
 __all__ = ["CallOptions", "Transport"]
 
@@ -56,12 +58,15 @@ class _ResponseInfoSink(Protocol):
 _M = TypeVar("_M", bound="pydantic.BaseModel")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Call:
     path: str
-    url: httpx.URL
+    #: The request URL as a string (escaped): what the direct path sends.
+    target: str
     options: CallOptions
     deadline_at: float | None
+    #: The same URL as an ``httpx.URL``, parsed only if an attempt goes through httpx.
+    url: httpx.URL | None = None
 
 
 class Transport:
@@ -87,6 +92,8 @@ class Transport:
         self.base_url = base_url
         self._base = str(base_url)
         self._base_path = base_url.raw_path.decode("ascii")
+        # scheme://host[:port], to which the direct path appends a call's escaped target.
+        self._base_origin = f"{base_url.scheme}://{base_url.netloc.decode('ascii')}"
         self._host = base_url.netloc.decode("ascii")
         # Host prebuilt too: httpx.Request would otherwise derive it from the URL each time.
         if "host" not in headers:
@@ -99,6 +106,9 @@ class Transport:
         self._rng = rng or random.Random()
         self._closed = False
         self._original: Transport | None = None
+        # Decided at the first request (see _direct_transport); False: go through httpx.
+        self._direct: FastTransport | Literal[False] | None = None
+        self._direct_headers: Mapping[str, str] = {}
         # A base URL without /v1 is the usual reason for a 404 that names no record.
         self._route_hint = (
             None
@@ -136,9 +146,12 @@ class Transport:
                 "This client is closed (or is a copy of one that is): create a new "
                 "PayrollClient, or keep using it inside its `async with` block."
             )
+        target = self._base_path + path
+        if params:
+            target += "?" + urllib.parse.urlencode(params)
         call = _Call(
             path="/" + path,
-            url=self._url(path, params),
+            target=target,
             options=options,
             deadline_at=deadline_at(options.deadline, self._clock),
         )
@@ -155,17 +168,33 @@ class Transport:
             failure = exc
         return await self._retry(call, cast_to, failure)
 
-    def _url(self, path: str, params: Mapping[str, str | int] | None) -> httpx.URL:
-        """The request URL, built once per call (not per attempt) from the parsed base URL.
+    def _url(self, call: _Call) -> httpx.URL:
+        """The call's URL for httpx, built once per call (not per attempt) from the parsed base
+        URL: ``copy_with`` checks the new path and query only, where a string URL would be
+        parsed whole. ``call.target`` comes from the resources with every id already escaped,
+        and its query is encoded as httpx would (``urlencode``)."""
+        if call.url is None:
+            call.url = self.base_url.copy_with(raw_path=call.target.encode("ascii"))
+        return call.url
 
-        ``path`` comes from the resources with every id already escaped; the query is encoded
-        as httpx would (``urlencode``). ``copy_with`` checks the new path and query only, where
-        a string URL would be parsed whole, and ``params`` merged by a second parse.
-        """
-        target = self._base_path + path
-        if params:
-            target += "?" + urllib.parse.urlencode(params)
-        return self.base_url.copy_with(raw_path=target.encode("ascii"))
+    def _direct_transport(self) -> FastTransport | None:
+        """The :class:`FastTransport` to call directly (:meth:`FastTransport.get`), if this
+        call may skip httpx: the client is ours, it has no event hooks, and the base URL is
+        not routed to another transport (a proxy mounted from the environment)."""
+        client = self.http_client
+        if not self._owns_http_client_dispatch:
+            return None
+        hooks = client.event_hooks
+        if hooks["request"] or hooks["response"]:
+            return None
+        if self._direct is None:
+            from ._aiohttp import FastTransport
+
+            chosen = client._transport_for_url(self.base_url)
+            self._direct = chosen if isinstance(chosen, FastTransport) else False
+            if self._direct:
+                self._direct_headers = FastTransport.prepared_headers(self._headers.raw)
+        return self._direct or None
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` and read its body.
@@ -258,23 +287,33 @@ class Transport:
                 path=call.path,
                 attempts=attempt - 1,
             )
-        request = httpx.Request(
-            "GET",
-            call.url,
-            headers=self._headers,
-            extensions={"timeout": _timeouts(call.options.timeout, remaining)},
-        )
+        timeouts = _timeouts(call.options.timeout, remaining)
+        direct = self._direct_transport()
+        request: httpx.Request | None = None
+        response: httpx.Response | DirectResponse
         started = self._clock()
         try:
             async with asyncio.timeout(remaining):
                 await self.limiter.acquire()
                 try:
-                    response = await self._send(request)
+                    if direct is not None:
+                        response = await direct.get(
+                            self._base_origin + call.target, self._direct_headers, timeouts
+                        )
+                    else:
+                        request = httpx.Request(
+                            "GET",
+                            self._url(call),
+                            headers=self._headers,
+                            extensions={"timeout": timeouts},
+                        )
+                        response = await self._send(request)
                 finally:
                     self.limiter.release()
                     # Errors keep this request (``err.response.request``, ``__cause__.request``)
                     # and httpx's header repr would show the secret; it is never sent again.
-                    _forget_secret(request)
+                    if request is not None:
+                        _forget_secret(request)
         except (TimeoutError, httpx.RequestError) as exc:
             failure = request_failure(
                 exc, host=self._host, method="GET", path=call.path, attempt=attempt
@@ -288,11 +327,11 @@ class Transport:
             raise failure from exc
 
         elapsed = self._clock() - started
-        rid = request_id(response.headers)
+        rid = request_id(response)
         _log_attempt(call, attempt, response.status_code, elapsed, rid, None)
         if not response.is_success:
             raise status_error(
-                response,
+                self._as_httpx_response(response, call),
                 method="GET",
                 path=call.path,
                 attempt=attempt,
@@ -308,6 +347,22 @@ class Transport:
         sink: _ResponseInfoSink = parsed  # type: ignore[assignment]
         sink._set_response_info(request_id=rid, attempts=attempt)
         return parsed
+
+    def _as_httpx_response(
+        self, response: httpx.Response | DirectResponse, call: _Call
+    ) -> httpx.Response:
+        """``response`` as the ``httpx.Response`` errors carry (``err.response``): built only
+        for a failure, with a request whose secret header is already redacted."""
+        if isinstance(response, httpx.Response):
+            return response
+        request = httpx.Request("GET", self._url(call), headers=self._headers)
+        _forget_secret(request)
+        return httpx.Response(
+            response.status_code,
+            headers=list(response.raw_headers),
+            content=response.content,
+            request=request,
+        )
 
     async def aclose(self) -> None:
         """Refuse further calls; close the ``httpx.AsyncClient`` too if this transport owns it
