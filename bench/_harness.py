@@ -3,7 +3,8 @@
 The raw baselines do the SDK's work by hand, so a ratio measures the SDK's overhead and
 nothing else: the same requests (accounts, then the six resources of every account at once,
 lists paged 100 at a time by cursor), the same ``model_validate_json`` of the same envelopes
-and the same merge (``AccountProfile``/``PayrollProfile`` and ``summarize``). They skip what
+and the same merge (``AccountProfile``/``PayrollProfile``, freshness, and ``summary_of``:
+the summary with its figures). They skip what
 the raw libraries do not offer: retries, deadlines, error mapping, logging.
 """
 
@@ -29,8 +30,9 @@ import httpx
 import httpx_aiohttp
 
 from payroll_sdk import PayrollClient, ShardedTransport
-from payroll_sdk._config import DEFAULT_MAX_IN_FLIGHT
-from payroll_sdk.aggregation._summary import summarize
+from payroll_sdk._config import DEFAULT_MAX_IN_FLIGHT, DEFAULT_STALE_AFTER
+from payroll_sdk.aggregation._fetch import summary_of
+from payroll_sdk.aggregation._freshness import assess_freshness
 from payroll_sdk.models import (
     DirectDepositAllocations,
     Employment,
@@ -367,11 +369,15 @@ async def raw_profile(get: Get, end_user_id: str) -> PayrollProfile:
     fetched_at = datetime.now(UTC)
     accounts, _ = await _all_pages(get, f"end_users/{end_user_id}/accounts", _ACCOUNTS)
     profiles = list(await asyncio.gather(*(_account(get, a) for a in accounts)))
+    for profile in profiles:
+        profile.freshness = assess_freshness(
+            profile, as_of=fetched_at, stale_after=DEFAULT_STALE_AFTER
+        )
     return PayrollProfile(
         end_user_id=end_user_id,
         fetched_at=fetched_at,
         accounts=profiles,
-        summary=summarize(profiles, as_of=fetched_at.date()),
+        summary=summary_of(profiles, as_of=fetched_at.date(), stale_after=DEFAULT_STALE_AFTER),
         complete=True,
         problems=[],
     )
