@@ -18,6 +18,7 @@ Imported when a client is built, not by ``import payroll_sdk`` (aiohttp takes ~4
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -59,6 +60,16 @@ def _as_httpx(exc: BaseException) -> BaseException:
     fixed = _corrected(mapped)
     fixed.__cause__ = mapped.__cause__
     return fixed
+
+
+@functools.lru_cache(maxsize=64)
+def _client_timeout(
+    connect: float | None, read: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for httpx's phases, as httpx-aiohttp maps them. Cached: most calls
+    use the client's configured values (only a deadline closer than a phase's timeout cuts
+    them), and the object is immutable."""
+    return aiohttp.ClientTimeout(sock_connect=connect, sock_read=read, connect=pool)
 
 
 def _safe_cause(exc: BaseException) -> BaseException | None:
@@ -160,10 +171,8 @@ class FastTransport(AiohttpTransport):
         aiohttp's as httpx-aiohttp maps them. Failures raise the httpx exceptions
         :meth:`handle_async_request` raises for the same causes.
         """
-        timeout = aiohttp.ClientTimeout(
-            sock_connect=timeouts.get("connect"),
-            sock_read=timeouts.get("read"),
-            connect=timeouts.get("pool"),
+        timeout = _client_timeout(
+            timeouts.get("connect"), timeouts.get("read"), timeouts.get("pool")
         )
         failure: BaseException | None = None
         try:
