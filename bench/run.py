@@ -30,7 +30,17 @@ sys.path.insert(0, str(BENCH_DIR))
 import _harness as h  # noqa: E402
 from cases._result import CaseResult, Check  # noqa: E402
 
-CASES = ("profile", "history", "batch", "cpu", "memory", "stream", "imports", "store")
+CASES = (
+    "profile",
+    "history",
+    "batch",
+    "cpu",
+    "memory",
+    "stream",
+    "imports",
+    "store",
+    "sandbox",
+)
 START, END = "<!-- bench/run.py start -->", "<!-- bench/run.py end -->"
 
 

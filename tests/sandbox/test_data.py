@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
+import uuid
 from collections import Counter
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 
 from payroll_sdk.sandbox import AccountTruth, SandboxData
+from payroll_sdk.sandbox._calendar import new_uuid
 
 from .conftest import TODAY
 
@@ -221,3 +224,9 @@ def test_default_history_is_about_two_years() -> None:
     data = SandboxData(seed=3, today=TODAY)
     sizes = [len(a.paystubs) for a in ordinary_accounts(data, 60)]
     assert 100 <= max(sizes) <= 52 * 2 + 2  # weekly payers: two years of Fridays
+
+
+def test_record_ids_are_the_uuid4_strings_the_stdlib_makes_of_the_same_draws() -> None:
+    ours, stdlib = random.Random(7), random.Random(7)
+    for _ in range(20_000):
+        assert new_uuid(ours) == str(uuid.UUID(int=stdlib.getrandbits(128), version=4))

@@ -191,6 +191,30 @@ class AccountTruth:
         """``(served, undamaged)`` per shift, added ones included."""
         return merge("shifts", self._served_history[1], self.added.get("shifts", ()))
 
+    @property
+    def history_cached(self) -> bool:
+        """Whether the generated paystubs and shifts are held (see :meth:`release_history`)."""
+        return "_history" in self.__dict__
+
+    def release_history(self) -> None:
+        """Drop the generated paystubs and shifts; the next use regenerates them, identical.
+
+        The server keeps an account's records as serialised bytes and calls this once they
+        are: a couple of years of records are tens of thousands of dicts and lists, and every
+        full pass of Python's cycle collector walks each one, in whatever code triggers it
+        (mostly the client's parsing). The few figures other resources need from the history
+        are kept first. Records added while running are kept apart (``added``) and survive.
+        """
+        if "_history" in self.__dict__:
+            _ = self._recent_gross
+        self.__dict__.pop("_served_history", None)
+        self.__dict__.pop("_history", None)
+
+    @cached_property
+    def _recent_gross(self) -> list[int]:
+        """The gross amounts of the 12 newest paystubs (a gig account's income)."""
+        return [p["gross_pay_amount"] for p in self._history[0][:12]]
+
     @cached_property
     def _served_history(
         self,
@@ -217,7 +241,7 @@ class AccountTruth:
         elif plan.kind == "hourly":
             amount, unit = plan.hourly_rate, "hourly"
         else:
-            recent = [p["gross_pay_amount"] for p in self._history[0][:12]]
+            recent = self._recent_gross
             amount, unit = (round(sum(recent) / len(recent)) if recent else 0), "variable"
         income: JSONDict = {
             "id": new_uuid(rng),

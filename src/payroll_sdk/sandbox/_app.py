@@ -73,13 +73,36 @@ _BAD_GATEWAY_HTML = (
 _MALFORMED = b'{"data": [{"id": "5b1f", "amount": 12,,]} <!-- upstream -->'
 
 
+@dataclass(frozen=True)
+class _HistoryBodies:
+    """An account's paystubs and shifts as served, one JSON ``bytes`` per record, newest
+    first, with the true dates the filters compare (ISO strings compare as dates)."""
+
+    paystubs: list[bytes]
+    pay_dates: list[str]
+    paystub_by_id: dict[str, bytes]
+    shifts: list[bytes]
+    shift_starts: list[str]
+    shift_ends: list[str]
+
+
 class _AccountWire:
-    """One account's responses as bytes, built on first use."""
+    """One account's responses as bytes, built on first use.
+
+    It keeps bytes and date strings, not the records' dicts: once serialised, the generated
+    history is released (``AccountTruth.release_history``) unless something else had asked
+    for it first. Filtered lists are kept per filter (a client paging through one window asks
+    for the same filter once per page).
+    """
+
+    #: Filtered lists kept per account; more distinct filters start the memo afresh.
+    FILTERS_KEPT: ClassVar[int] = 16
 
     def __init__(self, truth: AccountTruth) -> None:
         self.truth = truth
         extras = truth.envelope_extras
         self.extras = dumps(extras)[1:-1] if extras else b""
+        self._filtered: dict[tuple[str, ...], list[bytes]] = {}
 
     def _envelope(self, data: Any, meta: dict[str, Any] | None) -> bytes:
         body: dict[str, Any] = {"data": data}
@@ -88,29 +111,84 @@ class _AccountWire:
         body.update(self.truth.envelope_extras)
         return dumps(body)
 
+    def envelope(self, item: bytes) -> bytes:
+        """``{"data": item}`` (plus the envelope extras) for an already serialised item."""
+        tail = b"," + self.extras if self.extras else b""
+        return b'{"data":' + item + tail + b"}"
+
     @cached_property
     def account_item(self) -> bytes:
         return dumps(self.truth.account)
 
     @cached_property
     def account_body(self) -> bytes:
-        return self._envelope(self.truth.account, None)
+        return self.envelope(self.account_item)
 
     @cached_property
-    def paystubs(self) -> tuple[list[bytes], list[str], dict[str, dict[str, Any]]]:
-        # Filtered by each record's true date, as a platform filters on its own columns.
-        served = self.truth.served_paystubs
-        by_id = {p["id"]: p for p, _ in served if isinstance(p.get("id"), str)}
-        return [dumps(p) for p, _ in served], [t["pay_date"] for _, t in served], by_id
-
-    @cached_property
-    def shifts(self) -> tuple[list[bytes], list[str], list[str]]:
-        served = self.truth.served_shifts
-        return (
-            [dumps(s) for s, _ in served],
-            [t["start_date"] for _, t in served],
-            [t["end_date"] for _, t in served],
+    def history(self) -> _HistoryBodies:
+        truth = self.truth
+        held = truth.history_cached
+        stubs = truth.served_paystubs
+        shifts = truth.served_shifts
+        stub_items = [dumps(p) for p, _ in stubs]
+        bodies = _HistoryBodies(
+            paystubs=stub_items,
+            pay_dates=[t["pay_date"] for _, t in stubs],
+            paystub_by_id={
+                p["id"]: item
+                for (p, _), item in zip(stubs, stub_items, strict=True)
+                if isinstance(p.get("id"), str)
+            },
+            shifts=[dumps(s) for s, _ in shifts],
+            shift_starts=[t["start_date"] for _, t in shifts],
+            shift_ends=[t["end_date"] for _, t in shifts],
         )
+        if not held:
+            truth.release_history()
+        return bodies
+
+    def paystubs(self, lo: str | None, hi: str | None) -> list[bytes]:
+        """The served paystubs paid between ``lo`` and ``hi`` (inclusive, either optional)."""
+        history = self.history
+        if not (lo or hi):
+            return history.paystubs
+        key = ("paystubs", lo or "0000-00-00", hi or "9999-99-99")
+        items = self._filtered.get(key)
+        if items is None:
+            _, low, high = key
+            items = [
+                item
+                for item, day in zip(history.paystubs, history.pay_dates, strict=True)
+                if low <= day <= high
+            ]
+            self._remember(key, items)
+        return items
+
+    def shifts(self, bounds: list[str | None]) -> list[bytes]:
+        """The served shifts within ``bounds``: from/to start date, from/to end date."""
+        history = self.history
+        if not any(bounds):
+            return history.shifts
+        s_lo, s_hi = bounds[0] or "0000-00-00", bounds[1] or "9999-99-99"
+        e_lo, e_hi = bounds[2] or "0000-00-00", bounds[3] or "9999-99-99"
+        key = ("shifts", s_lo, s_hi, e_lo, e_hi)
+        items = self._filtered.get(key)
+        if items is None:
+            items = [
+                item
+                for item, s, e in zip(
+                    history.shifts, history.shift_starts, history.shift_ends, strict=True
+                )
+                if s_lo <= s <= s_hi and e_lo <= e <= e_hi
+            ]
+            self._remember(key, items)
+        return items
+
+    def _remember(self, key: tuple[str, ...], items: list[bytes]) -> None:
+        # Replacing the dict (never popping from it) keeps this safe for serving threads.
+        if len(self._filtered) >= self.FILTERS_KEPT:
+            self._filtered = {}
+        self._filtered[key] = items
 
     def single(self, name: str) -> bytes | None:
         cache: dict[str, bytes | None] = self.__dict__.setdefault("_single", {})
@@ -196,10 +274,15 @@ class Sandbox:
         is shared by every app of this process built with the same settings, so they all
         serve the additions: tests that add records use end users of their own."""
         with self._shared.lock:
+            user = self.data.user(end_user_id)
+            held = [truth.history_cached for truth in user.accounts]
             records = self.data.add_records(
                 end_user_id, resource, count=count, account=account, on=on
             )
-            self._wires.pop(self.data.user(end_user_id).accounts[account].account_id, None)
+            truth = user.accounts[account]
+            if not held[account]:
+                truth.release_history()  # modelling the additions generated it: not kept
+            self._wires.pop(truth.account_id, None)
         return records
 
     def wire(self, truth: AccountTruth) -> _AccountWire:
@@ -295,10 +378,9 @@ def _paystubs(ctx: _Ctx) -> bytes:
     if "paystubs" not in truth.refreshed_at:
         raise ApiError.not_found("PAYSTUBS_NOT_FOUND", "No paystubs for this account.")
     wire = ctx.sandbox.wire(truth)
-    items, dates, _ = wire.paystubs
-    if lo or hi:
+    items = wire.paystubs(lo, hi)
+    if lo or hi:  # the cursor binds the filled-in window (as it always has: cursors stay valid)
         lo, hi = lo or "0000-00-00", hi or "9999-99-99"
-        items = [item for item, d in zip(items, dates, strict=True) if lo <= d <= hi]
     binding = cursor_binding("paystubs", truth.account_id, lo or "", hi or "")
     meta = {"refreshed_at": truth.refreshed_at["paystubs"]}
     return _page(ctx, items, binding, meta, wire.extras, meta_key(truth.options.damage))
@@ -310,10 +392,10 @@ def _paystub(ctx: _Ctx) -> bytes:
     if not UUID_PATTERN.match(paystub_id):
         raise ApiError.invalid("paystub_id", "paystub_id must be a UUID")
     wire = ctx.sandbox.wire(truth)
-    paystub = wire.paystubs[2].get(paystub_id.lower())
+    paystub = wire.history.paystub_by_id.get(paystub_id.lower())
     if paystub is None:
         raise ApiError.not_found("PAYSTUB_NOT_FOUND", f"No paystub with id {paystub_id}.")
-    return wire._envelope(paystub, None)
+    return wire.envelope(paystub)
 
 
 def _shifts(ctx: _Ctx) -> bytes:
@@ -333,15 +415,7 @@ def _shifts(ctx: _Ctx) -> bytes:
         ctx.sandbox.stats.fault_injected("500")
         raise ApiError(500, "UNKNOWN_ERROR", "INTERNAL_SERVER_ERROR", "Internal server error.")
     wire = ctx.sandbox.wire(truth)
-    items, starts, ends = wire.shifts
-    if any(bounds):
-        s_lo, s_hi = bounds[0] or "0000-00-00", bounds[1] or "9999-99-99"
-        e_lo, e_hi = bounds[2] or "0000-00-00", bounds[3] or "9999-99-99"
-        items = [
-            item
-            for item, s, e in zip(items, starts, ends, strict=True)
-            if s_lo <= s <= s_hi and e_lo <= e <= e_hi
-        ]
+    items = wire.shifts(bounds)
     meta = {"refreshed_at": truth.refreshed_at["shifts"]}
     return _page(ctx, items, binding, meta, wire.extras, meta_key(truth.options.damage))
 
