@@ -93,7 +93,7 @@ class SandboxData:
         self.today = today or datetime.now(UTC).date()
         self._max_cached_users = max_cached_users
         self._users: OrderedDict[str, UserTruth] = OrderedDict()
-        # Apps built with the same settings share one instance (``_app._SharedData``), and
+        # Apps built with the same settings share one instance (``_bodies.SharedData``), and
         # may serve from several threads: the LRU's reads and moves must not interleave.
         self._lock = threading.RLock()
         # account id -> (end user id, index); tiny, kept forever so evicted users regenerate.
