@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, timedelta
 from typing import Any
 
@@ -94,3 +95,17 @@ async def test_additions_replace_the_served_bytes_and_their_filtered_pages() -> 
     assert {p["id"] for p in after} == {stub["id"]} | {p["id"] for p in before}
     shifts_after = await _served(app, f"{path}/shifts", from_end_date=recent)
     assert {s["id"] for s in shifts_after} == {shift["id"]} | {s["id"] for s in shifts_before}
+
+
+def test_serialising_a_history_leaves_the_cycle_collector_as_it_found_it() -> None:
+    sandbox: Sandbox = create_app(SandboxConfig(seed=4714, today=DAY)).state.sandbox
+    accounts = [a for n in range(10) for a in sandbox.data.user(f"user_{n}").accounts]
+    assert len(accounts) >= 2 and gc.isenabled()
+    assert sandbox.wire(accounts[0]).history.pay_dates
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert sandbox.wire(accounts[1]).history.pay_dates
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
