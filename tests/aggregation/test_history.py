@@ -16,6 +16,7 @@ import pytest
 from payroll_sdk import InternalServerError, PayrollClient
 from payroll_sdk.aggregation._history import MAX_WINDOWS, fetch_history, plan_range, plan_windows
 from payroll_sdk.models import ListMeta, ListResponse, Paystub, Shift
+from payroll_sdk.models._tolerant import read_record
 from payroll_sdk.sandbox import SandboxConfig, SandboxData
 
 TODAY = date(2026, 11, 20)
@@ -76,9 +77,16 @@ class _Item:
 class _FakeList:
     """A dated list served newest first in pages, with optional failing windows."""
 
-    def __init__(self, days: list[date], *, fail_windows_ending: set[date] = frozenset()) -> None:  # type: ignore[assignment]
+    def __init__(
+        self,
+        days: list[date],
+        *,
+        fail_windows_ending: set[date] = frozenset(),  # type: ignore[assignment]
+        damaged: frozenset[str] = frozenset(),
+    ) -> None:
         self.items = [_Item(f"i{n}", d) for n, d in enumerate(sorted(days, reverse=True))]
         self.fail = fail_windows_ending
+        self.damaged = damaged
         self.requests: list[tuple[date | None, date | None, int]] = []
 
     def open(self, lo: date | None, hi: date | None) -> AsyncGenerator[ListResponse[Any], None]:
@@ -93,10 +101,17 @@ class _FakeList:
                     raise InternalServerError("boom", response=response)
                 await asyncio.sleep(0)
                 more = offset + 100 < len(chosen)
+                served = chosen[offset : offset + 100]
                 page: ListResponse[Any] = ListResponse[Any](
-                    data=chosen[offset : offset + 100],
+                    data=[i for i in served if i.id not in self.damaged],
                     meta=ListMeta(count=100, next_cursor=f"c{offset}" if more else None),
                 )
+                # Each page reads its damaged records afresh, as the client's parser does.
+                page._unreadable = [
+                    read_record(Paystub, {"id": i.id, "pay_date": i.day.isoformat()})
+                    for i in served
+                    if i.id in self.damaged
+                ]
                 yield page
 
         return pages()
@@ -170,6 +185,32 @@ async def test_a_failed_window_keeps_the_others_and_is_partial() -> None:
     assert all(
         not (plan[1][0] <= i.day <= broken) for i in items if i.day < TODAY - timedelta(days=99)
     )
+
+
+async def test_a_damaged_record_read_by_two_windows_is_listed_once() -> None:
+    # The first page (100 items, 2 a day) ends on a day the newest window reads again: a
+    # damaged record of that day is served twice, and must be counted and listed once.
+    days = [TODAY - timedelta(days=n // 2) for n in range(400)]
+    boundary = sorted(days, reverse=True)[99]
+    fake = _FakeList(days)
+    on_boundary = [i.id for i in fake.items if i.day == boundary]
+    elsewhere = fake.items[300].id
+    fake.damaged = frozenset([*on_boundary, elsewhere])
+    outcome = await fetch_history(
+        fake.open,
+        date_of=lambda item: item.day,
+        from_date=None,
+        to_date=None,
+        start_hint=_done(min(days)),
+        items_per_day=1.0,
+    )
+    served = [(lo, hi) for lo, hi, _ in fake.requests]
+    windows = [(lo, hi) for lo, hi in served if hi is not None]
+    assert (None, None) in served  # the first page...
+    assert any((lo is None or lo <= boundary) and boundary <= hi for lo, hi in windows)
+    assert sorted(r.id or "" for r in outcome.unreadable) == sorted(fake.damaged)
+    assert outcome.status.unreadable == len(fake.damaged)
+    assert [i.id for i in outcome.items] == [i.id for i in fake.items if i.id not in fake.damaged]
 
 
 async def test_a_start_date_that_never_comes_falls_back_to_the_cursor_chain() -> None:
