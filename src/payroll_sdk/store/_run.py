@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -27,11 +28,13 @@ from ._runs import finish_run, start_run
 from ._schema import END_USERS
 from ._write import (
     LIST_RESOURCES,
+    AccountPlan,
     Counts,
     StoredAccount,
     apply_plan,
     insert_for,
     mark_unlisted,
+    needs_stored_records,
     plan_account,
     read_state,
 )
@@ -274,20 +277,24 @@ async def _sync_account(
     fetched = await fetch_account(client, account, wanted, (None, None), since)
     tally.requests += sum(fetched.status[name].attempts for name in wanted)
     known = stored
-    plan = await store._db(
-        lambda c: plan_account(
-            c,
+    resources = [name for name in RESOURCE_NAMES if name in wanted]
+
+    def plan_with(connection: AsyncConnection | None) -> Awaitable[AccountPlan]:
+        return plan_account(
+            connection,
             fetched,
             known,
-            wanted=[name for name in RESOURCE_NAMES if name in wanted],
+            wanted=resources,
             incremental={name: name in since for name in LIST_RESOURCES},
             listing=listing,
             now=now,
             pii=store.pii,
-        ),
-        action="read stored records",
-        clock=clock,
-    )
+        )
+
+    if needs_stored_records(known, resources):
+        plan = await store._db(plan_with, action="read stored records", clock=clock)
+    else:  # nothing of these lists is stored (a first sync): no query, no connection
+        plan = await plan_with(None)
     if not plan.empty:  # an account whose data did not change costs no write
         await store._db(
             lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
