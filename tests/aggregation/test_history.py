@@ -16,7 +16,7 @@ import pytest
 from payroll_sdk import InternalServerError, PayrollClient
 from payroll_sdk.aggregation._history import MAX_WINDOWS, fetch_history, plan_range, plan_windows
 from payroll_sdk.models import ListMeta, ListResponse, Paystub, Shift
-from payroll_sdk.models._tolerant import read_record
+from payroll_sdk.models._tolerant import UnreadableRecord, read_record
 from payroll_sdk.sandbox import SandboxConfig, SandboxData
 
 TODAY = date(2026, 11, 20)
@@ -107,11 +107,13 @@ class _FakeList:
                     meta=ListMeta(count=100, next_cursor=f"c{offset}" if more else None),
                 )
                 # Each page reads its damaged records afresh, as the client's parser does.
-                page._unreadable = [
+                read = [
                     read_record(Paystub, {"id": i.id, "pay_date": i.day.isoformat()})
                     for i in served
                     if i.id in self.damaged
                 ]
+                page._unreadable = [r for r in read if isinstance(r, UnreadableRecord)]
+                assert len(page._unreadable) == len(read)
                 yield page
 
         return pages()
