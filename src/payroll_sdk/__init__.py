@@ -15,37 +15,37 @@ their ``repr``.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._client import PayrollClient
-from ._config import DEFAULT_STALE_AFTER, ENVIRONMENTS, NOT_GIVEN, NotGiven
-from ._exceptions import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    ConfigurationError,
-    ConflictError,
-    DeadlineExceededError,
-    FieldError,
-    InternalServerError,
-    InvalidInputError,
-    NotFoundError,
-    PaginationLoopError,
-    PayrollError,
-    PermissionDeniedError,
-    ProfileIncompleteError,
-    RateLimitError,
-    ResponseValidationError,
-    UnprocessableEntityError,
-    WebhookVerificationError,
-)
-from ._options import ClientOptions, RequestOptions
-from ._pagination import AsyncPager
-from ._pool import ShardedTransport
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._client import PayrollClient
+    from ._config import DEFAULT_STALE_AFTER, ENVIRONMENTS, NOT_GIVEN, NotGiven
+    from ._exceptions import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ClientClosedError,
+        ConfigurationError,
+        ConflictError,
+        DeadlineExceededError,
+        FieldError,
+        InternalServerError,
+        InvalidInputError,
+        NotFoundError,
+        PaginationLoopError,
+        PayrollError,
+        PermissionDeniedError,
+        ProfileIncompleteError,
+        RateLimitError,
+        ResponseValidationError,
+        UnprocessableEntityError,
+        WebhookVerificationError,
+    )
+    from ._options import ClientOptions, RequestOptions
+    from ._pagination import AsyncPager
+    from ._pool import ShardedTransport
     from ._sync import PayrollClientSync, SyncPager
     from .aggregation import ProfileResult
     from .models import (
@@ -83,10 +83,48 @@ if TYPE_CHECKING:
         YearlyPay,
     )
 
-# Loaded on first use, so `import payroll_sdk` does not pay for the models, the profile,
-# summary and sync machinery (measured: bench/cases/imports.py) until a program touches them
-# (a client's construction loads the models it needs).
+# Every public name but __version__ is loaded on first use (PEP 562), so `import payroll_sdk`
+# imports neither httpx nor pydantic: a program that only needs `payroll_sdk.webhooks`, the
+# version or an exception class does not pay for the client (bench/cases/imports.py measures
+# both). The `TYPE_CHECKING` imports above are what type checkers and IDEs see; each name
+# here maps to the module that defines it, and tests/test_lazy_imports.py checks that every
+# name of `__all__` resolves.
 _LAZY: dict[str, str] = {
+    "PayrollClient": "._client",
+    **dict.fromkeys(("DEFAULT_STALE_AFTER", "ENVIRONMENTS", "NOT_GIVEN", "NotGiven"), "._config"),
+    **dict.fromkeys(
+        (
+            "APIConnectionError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ClientClosedError",
+            "ConfigurationError",
+            "ConflictError",
+            "DeadlineExceededError",
+            "FieldError",
+            "InternalServerError",
+            "InvalidInputError",
+            "NotFoundError",
+            "PaginationLoopError",
+            "PayrollError",
+            "PermissionDeniedError",
+            "ProfileIncompleteError",
+            "RateLimitError",
+            "ResponseValidationError",
+            "UnprocessableEntityError",
+            "WebhookVerificationError",
+        ),
+        "._exceptions",
+    ),
+    "ClientOptions": "._options",
+    "RequestOptions": "._options",
+    "AsyncPager": "._pagination",
+    "ShardedTransport": "._pool",
+    "PayrollClientSync": "._sync",
+    "SyncPager": "._sync",
+    "ProfileResult": ".aggregation",
     **dict.fromkeys(
         (
             "Allocation",
@@ -105,9 +143,6 @@ _LAZY: dict[str, str] = {
         ),
         ".models",
     ),
-    "PayrollClientSync": "._sync",
-    "SyncPager": "._sync",
-    "ProfileResult": ".aggregation",
     **dict.fromkeys(
         (
             "AccountProfile",
@@ -141,6 +176,7 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module_name, __name__), name)
+    # Cached as a real attribute: the next lookup does not come back here.
     globals()[name] = value
     return value
 

@@ -28,9 +28,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 if TYPE_CHECKING:
+    # Annotations only: `from payroll_sdk import PayrollError` and `payroll_sdk.webhooks`
+    # do not import httpx.
+    import httpx
+
     from .models.profile import PayrollProfile
 
 __all__ = [

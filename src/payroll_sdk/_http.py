@@ -12,12 +12,16 @@ a proxy transport per scheme), and keeps no cookies.
 from __future__ import annotations
 
 import http.cookiejar
-import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._config import DEFAULT_LIMITS
+
+if TYPE_CHECKING:
+    # Annotations only. (httpx itself imports http.cookiejar and urllib.request today, so
+    # this saves nothing yet; it keeps the SDK from depending on that.)
+    import urllib.request
 
 __all__ = ["build_http_client"]
 

@@ -13,7 +13,6 @@ as Python refuses them for a plain signature (:func:`check_option_names`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import TypedDict
 
@@ -83,6 +82,8 @@ def check_option_names(given: Mapping[str, object], options: type, caller: str) 
     allowed: frozenset[str] = options.__required_keys__ | options.__optional_keys__  # type: ignore[attr-defined]
     for name in given:
         if name not in allowed:
+            import difflib  # only for this error: not worth its import at start-up
+
             close = difflib.get_close_matches(name, sorted(allowed), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise TypeError(f"{caller}() got an unexpected keyword argument {name!r}{hint}")
