@@ -171,14 +171,18 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name, __name__), name)
-    # Cached as a real attribute: the next lookup does not come back here.
-    globals()[name] = value
-    return value
+# Hidden from type checkers: they see the TYPE_CHECKING imports, and a visible module
+# __getattr__ would make them accept any misspelt name (as Any) instead of reporting it.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        module_name = _LAZY.get(name)
+        if module_name is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module_name, __name__), name)
+        # Cached as a real attribute: the next lookup does not come back here.
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
