@@ -12,11 +12,11 @@ Money is integer cents (:class:`Money` for ``Decimal`` dollars); every error der
 their ``repr``.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 from ._version import __version__
 
+# Not `from typing import TYPE_CHECKING`: `import payroll_sdk` would then load typing (and re)
+# for this flag alone. Type checkers treat a name TYPE_CHECKING as true wherever it is defined.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._client import PayrollClient
     from ._config import DEFAULT_STALE_AFTER, ENVIRONMENTS, NOT_GIVEN, NotGiven
@@ -175,11 +175,13 @@ _LAZY: dict[str, str] = {
 # __getattr__ would make them accept any misspelt name (as Any) instead of reporting it.
 if not TYPE_CHECKING:
 
-    def __getattr__(name: str) -> Any:
+    def __getattr__(name: str) -> object:
         module_name = _LAZY.get(name)
         if module_name is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module_name, __name__), name)
+        from importlib import import_module
+
+        value = getattr(import_module(module_name, __name__), name)
         # Cached as a real attribute: the next lookup does not come back here.
         globals()[name] = value
         return value
