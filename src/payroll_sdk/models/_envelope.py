@@ -76,6 +76,24 @@ class _Envelope(PayrollModel):
         self._request_id = request_id
         self._attempts = attempts
 
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        # The fast path: a tidy body is validated once, in Rust. Only a body that fails, or
+        # that holds an empty string (a byte search at memchr speed), is read again.
+        try:
+            response = super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            return cls._read_tolerantly(json_data, exc)
+        return cls._read_tolerantly(json_data, response) if _has_blank(json_data) else response
+
+    @classmethod
+    def _read_tolerantly(
+        cls, json_data: str | bytes | bytearray, fallback: Self | ValidationError
+    ) -> Self:
+        """``json_data`` read record by record; ``fallback`` (returned, or raised if it is
+        the fast path's error) where that cannot do better."""
+        raise NotImplementedError
+
 
 class ObjectResponse(_Envelope, Generic[T]):
     """A single-object response: ``data`` is the object, ``meta.refreshed_at`` its freshness.
@@ -86,15 +104,6 @@ class ObjectResponse(_Envelope, Generic[T]):
 
     data: T
     meta: ObjectMeta | None = None
-
-    @classmethod
-    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
-        try:
-            response = super().model_validate_json(json_data, **kwargs)
-        except ValidationError as exc:
-            return cls._read_tolerantly(json_data, exc)
-        # A byte search at memchr speed: only a body holding an empty string is read again.
-        return cls._read_tolerantly(json_data, response) if _has_blank(json_data) else response
 
     @classmethod
     def _read_tolerantly(
@@ -131,16 +140,6 @@ class ListResponse(_Envelope, Generic[T]):
     def unreadable(self) -> list[UnreadableRecord]:
         """This page's records that could not be read, raw, in page order (usually empty)."""
         return self._unreadable
-
-    @classmethod
-    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
-        # The fast path: a tidy body is validated once, in Rust. Only a body that fails, or
-        # that holds an empty string (a byte search at memchr speed), is read record by record.
-        try:
-            page = super().model_validate_json(json_data, **kwargs)
-        except ValidationError as exc:
-            return cls._read_tolerantly(json_data, exc)
-        return cls._read_tolerantly(json_data, page) if _has_blank(json_data) else page
 
     @classmethod
     def _read_tolerantly(
