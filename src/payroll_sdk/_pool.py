@@ -30,10 +30,12 @@ class _TrackedStream(httpx.AsyncByteStream):
         stream: httpx.AsyncByteStream,
         on_close: Callable[[], None] | None,
         shard: httpx.AsyncHTTPTransport | None = None,
+        opened: set[Any] | None = None,
     ) -> None:
         self._stream = stream
         self._on_close = on_close
         self._shard = shard
+        self._opened: set[Any] = set() if opened is None else opened
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
@@ -48,8 +50,8 @@ class _TrackedStream(httpx.AsyncByteStream):
                 on_close()
         # A response cut short (a dropped connection, a deadline mid-body) can leave its
         # connection orphaned; the check is a scan of a few connections, the fix rare.
-        if self._shard is not None and _orphans(self._shard):
-            await _run_despite_cancellation(_drop_orphans(self._shard))
+        if self._shard is not None and _orphans(self._shard, self._opened):
+            await _run_despite_cancellation(_drop_orphans(self._shard, self._opened))
 
 
 async def _close_despite_cancellation(stream: httpx.AsyncByteStream) -> None:
@@ -81,14 +83,43 @@ async def _run_despite_cancellation(work: Coroutine[Any, Any, None]) -> None:
         raise
 
 
-def _orphans(shard: httpx.AsyncHTTPTransport) -> list[Any]:
-    """The connections of ``shard``'s pool that no request can ever use again.
+def _track_opened(shard: httpx.AsyncHTTPTransport) -> set[Any]:
+    """The set every connection ``shard``'s pool opens from now on is added to (until it is
+    seen closed), so that :func:`_orphans` can find those the pool let go of unclosed.
+
+    Wraps the pool's ``create_connection``; if there is none (another httpcore), the set stays
+    empty.
+    """
+    opened: set[Any] = set()
+    pool = getattr(shard, "_pool", None)
+    create = getattr(pool, "create_connection", None)
+    if pool is None or create is None:
+        return opened
+
+    def create_tracked(origin: Any) -> Any:
+        connection = create(origin)
+        opened.add(connection)
+        return connection
+
+    pool.create_connection = create_tracked
+    return opened
+
+
+def _orphans(shard: httpx.AsyncHTTPTransport, opened: set[Any]) -> list[Any]:
+    """The connections of ``shard``'s pool that no request can ever use again, and those of
+    ``opened`` the pool let go of without closing them (``opened`` forgets the closed ones).
 
     A cancellation that lands inside httpcore between opening a connection and sending on it
     (while it takes the connection's state lock, which yields even when free), or while a
     response body is being read, can leave a connection that no request holds and that is
     neither idle, available nor closed: the pool never hands it out, never expires it and never
     closes it, yet counts it against its limit. Enough of them and the shard stalls.
+
+    The pool closes the connections it removes (expired keep-alive ones: the server hung up)
+    one after another, after the request's own cancellation point and under an anyio shield
+    that a plain asyncio cancellation goes through: one landing there leaves the rest out of
+    the pool and unclosed, each holding its socket until the garbage collector finds it (with
+    a ``ResourceWarning``), and ``aclose()`` does not see them.
 
     Reaches into httpcore's pool (``_pool``, ``_connections``, ``_requests``); if those are
     not there (another httpcore), it finds nothing.
@@ -99,16 +130,19 @@ def _orphans(shard: httpx.AsyncHTTPTransport) -> list[Any]:
     if not isinstance(connections, list) or not isinstance(requests, list):
         return []
     held = {id(getattr(r, "connection", None)) for r in requests}
-    return [
+    orphans = [
         c
         for c in connections
         if id(c) not in held and not (c.is_idle() or c.is_available() or c.is_closed())
     ]
+    opened.difference_update([c for c in opened if c.is_closed()])
+    listed = {id(c) for c in connections}
+    return orphans + [c for c in opened if id(c) not in listed]
 
 
-async def _drop_orphans(shard: httpx.AsyncHTTPTransport) -> None:
+async def _drop_orphans(shard: httpx.AsyncHTTPTransport, opened: set[Any]) -> None:
     """Remove from ``shard``'s pool, and close, the connections :func:`_orphans` finds."""
-    orphans = _orphans(shard)
+    orphans = _orphans(shard, opened)
     if not orphans:
         return
     connections: list[Any] = shard._pool._connections  # checked by _orphans
@@ -116,6 +150,7 @@ async def _drop_orphans(shard: httpx.AsyncHTTPTransport) -> None:
         if connection in connections:
             connections.remove(connection)
     for connection in orphans:
+        opened.discard(connection)
         with contextlib.suppress(Exception):
             await connection.aclose()
 
@@ -143,6 +178,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             httpx.AsyncHTTPTransport(limits=limits, **transport_kwargs) for _ in range(shards)
         ]
         self._in_flight = [0] * shards
+        self._opened = [_track_opened(shard) for shard in self._shards]
         self.connections_per_shard = connections
 
     @classmethod
@@ -183,7 +219,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             response = await self._shards[index].handle_async_request(request)
         except BaseException:
             self._in_flight[index] -= 1
-            await _run_despite_cancellation(_drop_orphans(self._shards[index]))
+            await _run_despite_cancellation(_drop_orphans(self._shards[index], self._opened[index]))
             raise
         if response.is_closed:
             # Read in full and closed already (a mocked shard does this): nothing would ever
@@ -192,10 +228,12 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             return response
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _TrackedStream(
-            response.stream, lambda: self._release(index), self._shards[index]
+            response.stream, lambda: self._release(index), self._shards[index], self._opened[index]
         )
         return response
 
     async def aclose(self) -> None:
-        for shard in self._shards:
+        for shard, opened in zip(self._shards, self._opened, strict=True):
             await shard.aclose()
+            # The pool closed what it still listed; these are the ones it had let go of.
+            await _drop_orphans(shard, opened)
