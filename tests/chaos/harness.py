@@ -12,6 +12,7 @@ The suite (``tests/chaos/test_chaos.py``) and the larger run (``bench/chaos.py``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import random
@@ -158,6 +159,23 @@ class Leftovers:
     other_tasks: list[str]
 
 
+@dataclass
+class SocketCounts:
+    """The client process's open sockets (``/proc/self/fd``) beyond those it had before the
+    client was built, and the most connections the pool had checked out. ``None`` where the
+    platform has no ``/proc``."""
+
+    #: Sampled every few loop-lag ticks while the run went on.
+    peak_open: int | None = None
+    #: Before ``aclose()`` (idle keep-alive connections are still open then) and after it.
+    before_close: int | None = None
+    after_close: int | None = None
+    #: Most connections checked out of the pool (busy: neither idle nor closed) at any sample.
+    peak_in_use: int = 0
+    #: The client's in-flight bound: no more requests, so no more busy connections, at once.
+    max_in_flight: int = 0
+
+
 @dataclass(repr=False)
 class ChaosRun:
     settings: ChaosSettings
@@ -167,6 +185,7 @@ class ChaosRun:
     #: HTTP attempts the client sent, per (method, URL with query): one logical request each.
     attempts: Counter[tuple[str, str]] = field(default_factory=Counter)
     leftovers: Leftovers | None = None
+    sockets: SocketCounts = field(default_factory=SocketCounts)
     sandbox_stats: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     #: The longest the event loop was late to wake a sleeper: no call can return sooner
@@ -207,7 +226,11 @@ async def run_chaos(
         else None,
     )
     client._transport.http_client.event_hooks = {"request": [count_attempt], "response": []}
-    watcher = asyncio.create_task(_watch_loop_lag(run))
+    baseline = open_sockets()
+    pool = client._transport.http_client._transport
+    assert isinstance(pool, ShardedTransport | FastTransport)
+    run.sockets.max_in_flight = settings.max_in_flight
+    watcher = asyncio.create_task(_watch_loop_lag(run, pool, baseline))
     try:
         # Ordinary users get tight random deadlines; scenario users (not_found, multi-page,
         # broken later pages...) a generous one, so their shapes are what gets tested.
@@ -220,17 +243,65 @@ async def run_chaos(
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
         run.leftovers = await _leftovers(client)
+        run.sockets.before_close = _beyond(open_sockets(), baseline)
     finally:
         watcher.cancel()
         await client.aclose()
+    run.sockets.after_close = _beyond(open_sockets(), baseline)
     run.seconds = time.monotonic() - started
     run.sandbox_stats = await asyncio.to_thread(fetch_stats)
     return run
 
 
-async def _watch_loop_lag(run: ChaosRun, interval: float = 0.02) -> None:
+def open_sockets() -> int | None:
+    """How many sockets this process has open (``None`` without ``/proc``, as on macOS)."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    count = 0
+    for fd in fds:
+        # An OSError: closed since listed (the listing's own descriptor, for one).
+        with contextlib.suppress(OSError):
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    return count
+
+
+def _beyond(count: int | None, baseline: int | None) -> int | None:
+    return None if count is None or baseline is None else count - baseline
+
+
+def _checked_out(pool: ShardedTransport | FastTransport) -> int:
+    """Connections a request holds (or that no request holds and that are not idle either:
+    lost to the pool)."""
+    if isinstance(pool, FastTransport):
+        session = pool.session
+        connector = session.connector if session is not None else None
+        return len(connector._acquired) if connector is not None else 0
+    return sum(
+        not (c.is_idle() or c.is_closed()) for shard in pool.shards for c in shard._pool.connections
+    )
+
+
+async def _watch_loop_lag(
+    run: ChaosRun,
+    pool: ShardedTransport | FastTransport,
+    socket_baseline: int | None,
+    interval: float = 0.02,
+    sockets_every: int = 10,
+) -> None:
+    """Record how late the loop wakes a sleeper; on the way, the pool's checked-out
+    connections every tick and the process's open sockets every ``sockets_every`` ticks."""
     loop = asyncio.get_running_loop()
+    counts = run.sockets
+    tick = 0
     while True:
+        counts.peak_in_use = max(counts.peak_in_use, _checked_out(pool))
+        tick += 1
+        if tick % sockets_every == 0:
+            now = _beyond(open_sockets(), socket_baseline)
+            if now is not None:
+                counts.peak_open = max(counts.peak_open or 0, now)
         due = loop.time() + interval
         await asyncio.sleep(interval)
         woke = loop.time()
@@ -572,6 +643,20 @@ def check_leftovers(run: ChaosRun) -> list[str]:
     return failures
 
 
+def check_sockets(counts: SocketCounts) -> list[str]:
+    """No socket of the client outlives ``aclose()``, and the pool never had more connections
+    busy than requests may be in flight (a busy connection no request holds is lost to the
+    pool, and keeps its socket)."""
+    failures = []
+    if counts.after_close:
+        failures.append(f"{counts.after_close} sockets still open after aclose()")
+    if counts.peak_in_use > counts.max_in_flight:
+        failures.append(
+            f"{counts.peak_in_use} connections busy at once ({counts.max_in_flight} in flight)"
+        )
+    return failures
+
+
 def check_not_vacuous(run: ChaosRun, tally: Counter[str]) -> list[str]:
     """The run must really have been chaotic: every kind injected, >= 10% of requests."""
     stats = run.sandbox_stats
@@ -626,6 +711,10 @@ def figures(run: ChaosRun, tally: Counter[str]) -> dict[str, Any]:
         "problems_by_reason": dict(reasons.most_common()),
         "paystubs_and_shifts_checked": items,
         "max_attempts_per_request": max(run.attempts.values(), default=0),
+        "peak_open_sockets": run.sockets.peak_open,
+        "sockets_open_before_close": run.sockets.before_close,
+        "sockets_open_after_close": run.sockets.after_close,
+        "peak_connections_checked_out": run.sockets.peak_in_use,
     }
 
 
@@ -638,6 +727,7 @@ def all_failures(run: ChaosRun, *, slack: float) -> tuple[list[str], Counter[str
         *check_attempt_bounds(run),
         *check_deadlines(run, slack=slack),
         *check_leftovers(run),
+        *check_sockets(run.sockets),
         *check_not_vacuous(run, tally),
     ]
     return failures, tally

@@ -14,12 +14,15 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from .harness import (
     ChaosRun,
     check_attempt_bounds,
     check_deadlines,
     check_leftovers,
     check_not_vacuous,
+    check_sockets,
     check_typed_errors,
     figures,
     first,
@@ -67,6 +70,17 @@ def test_nothing_is_left_running_or_checked_out(chaos_run: ChaosRun) -> None:
     """Afterwards: no request holds an in-flight slot, no response is open, no pool connection
     is checked out or request queued, and no task is left running."""
     failures = check_leftovers(chaos_run)
+    assert not failures, first(failures)
+
+
+def test_no_socket_outlives_the_client(chaos_run: ChaosRun) -> None:
+    """After ``aclose()`` the process has no more sockets than before the client was built,
+    and the pool never had more connections busy than requests in flight."""
+    counts = chaos_run.sockets
+    if counts.after_close is None:
+        pytest.skip("no /proc/self/fd to count sockets in")
+    assert counts.before_close  # the count sees the pool's keep-alive connections
+    failures = check_sockets(counts)
     assert not failures, first(failures)
 
 
