@@ -7,11 +7,10 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from payroll_sdk.cli import ExitCode, _profile, _report, main
+from payroll_sdk.cli import ExitCode, _common, main
 
 
 @pytest.fixture
@@ -69,15 +68,14 @@ def test_deadline_bounds_the_whole_call(
     assert "deadline passed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("command", "module"), [("profile", _profile), ("report", _report)])
+@pytest.mark.parametrize("command", ["profile", "report"])
 def test_the_wait_is_announced_on_stderr(
     command: str,
-    module: ModuleType,
     silent_server: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(module, "WAITING_NOTICE_AFTER", 0.05)
+    monkeypatch.setattr(_common, "WAITING_NOTICE_AFTER", 0.05)
     assert main([command, "user_1", "--base-url", silent_server, "--deadline", "0.5"]) == 5
 
     err = capsys.readouterr().err

@@ -19,7 +19,7 @@ from .._exceptions import (
     PayrollError,
     ResponseValidationError,
 )
-from ..models.profile import RESOURCE_NAMES, ResourceName
+from ..models.profile import RESOURCE_NAMES, PayrollProfile, ResourceName
 
 __all__ = [
     "PROG",
@@ -130,6 +130,21 @@ def build_client(args: argparse.Namespace, **options: Any) -> PayrollClient:
                 ExitCode.CONFIGURATION,
             ) from exc
     return PayrollClient(base_url=args.base_url, environment=args.environment, **options)
+
+
+async def fetch_profile(args: argparse.Namespace, **options: Any) -> PayrollProfile:
+    """``get_profile`` for the command's ``end_user_id``, ``include``, ``from_date`` and
+    ``to_date`` (plus ``options``), saying so if the server keeps it waiting."""
+    async with build_client(args) as client:
+        fetching = client.get_profile(
+            args.end_user_id,
+            include=args.include,
+            from_date=args.from_date,
+            to_date=args.to_date,
+            **options,
+        )
+        notice = waiting_notice(client)
+        return await with_waiting_notice(fetching, after=WAITING_NOTICE_AFTER, notice=notice)
 
 
 def waiting_notice(client: PayrollClient) -> str:

@@ -8,18 +8,14 @@ import shutil
 import sys
 
 from .._config import DEFAULT_STALE_AFTER
-from ..models.profile import PayrollProfile
 from ..report import render_text
 from ..report._text import DEFAULT_WIDTH, MIN_WIDTH
 from ._common import (
-    WAITING_NOTICE_AFTER,
     ExitCode,
     add_client_options,
-    build_client,
+    fetch_profile,
     int_at_least,
     parse_include,
-    waiting_notice,
-    with_waiting_notice,
 )
 
 #: Paystubs shown per account in the text form, newest first.
@@ -90,23 +86,10 @@ def add_profile_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    profile = asyncio.run(_fetch(args))
+    profile = asyncio.run(fetch_profile(args, stale_after=args.stale_after))
     if args.json:
         sys.stdout.write(profile.model_dump_json(indent=2) + "\n")
     else:
         width = args.width or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
         sys.stdout.write(render_text(profile, width=width, recent_paystubs=RECENT_PAYSTUBS))
     return ExitCode.OK
-
-
-async def _fetch(args: argparse.Namespace) -> PayrollProfile:
-    async with build_client(args) as client:
-        fetching = client.get_profile(
-            args.end_user_id,
-            include=args.include,
-            from_date=args.from_date,
-            to_date=args.to_date,
-            stale_after=args.stale_after,
-        )
-        notice = waiting_notice(client)
-        return await with_waiting_notice(fetching, after=WAITING_NOTICE_AFTER, notice=notice)

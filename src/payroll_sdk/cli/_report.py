@@ -6,17 +6,13 @@ import argparse
 import asyncio
 import sys
 
-from ..models.profile import PayrollProfile
 from ..report import caveats, render_html
 from ._common import (
-    WAITING_NOTICE_AFTER,
     CommandError,
     ExitCode,
     add_client_options,
-    build_client,
+    fetch_profile,
     parse_include,
-    waiting_notice,
-    with_waiting_notice,
 )
 
 __all__ = ["add_report_command"]
@@ -59,7 +55,7 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def run_report(args: argparse.Namespace) -> int:
-    profile = asyncio.run(_fetch(args))
+    profile = asyncio.run(fetch_profile(args))
     page = render_html(profile, show_pii=args.show_pii)
     if args.output is None:
         sys.stdout.write(page)
@@ -76,15 +72,3 @@ def run_report(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return ExitCode.OK
-
-
-async def _fetch(args: argparse.Namespace) -> PayrollProfile:
-    async with build_client(args) as client:
-        fetching = client.get_profile(
-            args.end_user_id,
-            include=args.include,
-            from_date=args.from_date,
-            to_date=args.to_date,
-        )
-        notice = waiting_notice(client)
-        return await with_waiting_notice(fetching, after=WAITING_NOTICE_AFTER, notice=notice)
