@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from payroll_sdk.store import ProfileStore
 from payroll_sdk.store._bulk import execute_many
@@ -88,3 +90,19 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
     assert by_account(typed, "via_bulk") == by_account(typed, "via_execute")
     refreshed = {r.resource: r.refreshed_at for r in typed if r.account_id == "via_bulk"}
     assert refreshed == {"paystubs": now, "shifts": other, "income": other}
+
+
+async def test_a_row_the_database_refuses_raises_a_database_error(store: ProfileStore) -> None:
+    engine = store._engine
+    assert engine is not None
+    async with engine.connect() as connection:
+        dialect = connection.dialect.name
+        with pytest.raises(DBAPIError):
+            await execute_many(
+                connection,
+                RESOURCES,
+                "refused",
+                lambda: _insert(dialect),
+                [{"account_id": "missing", "resource": "paystubs", "state": None}],
+            )
+        await connection.rollback()

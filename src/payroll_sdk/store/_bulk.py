@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Dialect, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 
@@ -94,4 +95,21 @@ async def execute_many(
                     except KeyError:
                         line[position] = seen[value] = processor(value)
             parameters.append(tuple(line))
-    await connection.exec_driver_sql(compiled.sql, parameters)
+    if dialect.name == "sqlite":
+        await _sqlite_executemany(connection, compiled.sql, parameters)
+    else:
+        await connection.exec_driver_sql(compiled.sql, parameters)
+
+
+async def _sqlite_executemany(connection: AsyncConnection, sql: str, parameters: list[Any]) -> None:
+    """One call to aiosqlite's thread, where SQLAlchemy's cursor takes three (open, execute,
+    close): each call waits for the event loop to come round, and SQLite's writers wait for
+    the one holding the write lock (issue 12, T8). Same connection, so the same transaction:
+    SQLAlchemy's commit or rollback ends it."""
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        await driver.executemany(sql, parameters)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        # Wrapped as SQLAlchemy wraps driver errors, so db_errors turns it into a StoreError.
+        raise DBAPIError.instance(sql, None, exc, connection.dialect.loaded_dbapi.Error) from exc

@@ -28,6 +28,7 @@ from ..models import PayrollAccount
 from ..models.profile import RESOURCE_NAMES, PayrollProfile, ResourceName
 from ..webhooks import AccountEvent, DataAddedEvent, SyncProgressEvent, WebhookEvent
 from . import _migrate
+from ._batch import WriteBatcher
 from ._db import DbClock, build_engine, db_errors, resolve_url, safe_url, transaction
 from ._errors import StoreError
 from ._load import load_profile
@@ -36,6 +37,7 @@ from ._records import RunRecord, SyncResult
 from ._run import run_sync, unrecorded
 from ._runs import read_runs, run_counts, users_with_status
 from ._schema import ACCOUNTS
+from ._write import AccountPlan, apply_plan
 
 if TYPE_CHECKING:
     from .._client import PayrollClient
@@ -97,6 +99,7 @@ class ProfileStore:
         self._engine_options = engine_options
         self._engine: AsyncEngine | None = None
         self._write_lock: asyncio.Lock | None = None
+        self._batcher: WriteBatcher | None = None
         self._clock = DbClock()
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -120,6 +123,12 @@ class ProfileStore:
         # SQLite allows one writer at a time: within a process writers queue on this lock
         # rather than on SQLite's busy timeout.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # ... and account writes that queue up for it are written together (see _batch.py).
+        self._batcher = (
+            WriteBatcher(self._write_accounts, self._in_background)
+            if self._write_lock is not None
+            else None
+        )
         try:
             with db_errors(f"open the store at {self.url}"):
                 if self._auto_upgrade:
@@ -205,6 +214,25 @@ class ProfileStore:
         except asyncio.CancelledError:
             self._in_background(task)
             raise
+
+    async def _write_accounts(self, work: Callable[[AsyncConnection], Awaitable[None]]) -> None:
+        await self._db(work, action="write an account", write=True)
+
+    async def _write_account(self, plan: AccountPlan, clock: DbClock) -> None:
+        """Write one account's plan in a transaction (on SQLite, maybe with other accounts
+        that queued up meanwhile); shielded from cancellation like :meth:`_db`."""
+        if self._batcher is None:  # PostgreSQL: writers run side by side
+            await self._db(
+                lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
+            )
+            return
+        async with clock.timing():
+            done = self._batcher.write(plan)
+            try:
+                await asyncio.shield(done)
+            except asyncio.CancelledError:
+                done.add_done_callback(_retrieved)
+                raise
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -383,3 +411,9 @@ class ProfileStore:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+def _retrieved(done: asyncio.Future[None]) -> None:
+    """Mark a write's outcome seen when its sync was cancelled before it came."""
+    if not done.cancelled():
+        done.exception()
