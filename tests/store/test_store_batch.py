@@ -1,4 +1,4 @@
-"""SQLite's account writes that queue up are written together; a failing one fails alone."""
+"""Writes that queue up are written together; a failing one fails alone; results come back."""
 
 from __future__ import annotations
 
@@ -6,73 +6,87 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
-
-from payroll_sdk.store import StoreError, _batch
+from payroll_sdk.store import StoreError
 from payroll_sdk.store._batch import WriteBatcher
-from payroll_sdk.store._write import AccountPlan
 
 
 class _Db:
-    """A fake ``run``: one "transaction" per call, kept only if the work finishes."""
+    """A fake ``run``: one "transaction" per call, kept only if all of its work finishes."""
 
-    def __init__(self, bad: set[int]) -> None:
-        self.bad = bad
+    def __init__(self, bad: set[int] | None = None) -> None:
+        self.bad = bad or set()
         self.transactions: list[list[int]] = []
         self.committed: list[int] = []
+        self.actions: list[str] = []
+        self.open = self.most_open = 0
 
-    async def run(self, work: Callable[[Any], Awaitable[None]]) -> None:
+    async def run(self, work: Callable[[Any], Awaitable[None]], action: str) -> None:
         written: list[int] = []
-        await asyncio.sleep(0)
-        await work(written)
+        self.actions.append(action)
+        self.open += 1
+        self.most_open = max(self.most_open, self.open)
+        try:
+            await asyncio.sleep(0)
+            await work(written)
+            await asyncio.sleep(0)
+        finally:
+            self.open -= 1
         self.transactions.append(written)
         self.committed += written  # only reached when every write of the batch went through
 
+    def work(self, number: int) -> Callable[[Any], Awaitable[str]]:
+        async def write(written: list[int]) -> str:
+            if number in self.bad:
+                raise StoreError(f"cannot write {number}")
+            written.append(number)
+            return f"result {number}"
 
-async def _apply(written: list[int], plan: AccountPlan) -> None:
-    number = plan.counts.added
-    if number in _DB.bad:
-        raise StoreError(f"cannot write {number}")
-    written.append(number)
-
-
-_DB = _Db(set())
-
-
-@pytest.fixture
-def db(monkeypatch: pytest.MonkeyPatch) -> _Db:
-    monkeypatch.setattr(_batch, "apply_plan", _apply)
-    _DB.bad, _DB.transactions, _DB.committed = set(), [], []
-    return _DB
+        return write
 
 
-def _plan(number: int) -> AccountPlan:
-    plan = AccountPlan()
-    plan.counts.added = number
-    return plan
+def _batcher(db: _Db, background: list[asyncio.Task[None]], parallel: int = 1) -> WriteBatcher:
+    def keep(work: Awaitable[None]) -> None:
+        background.append(asyncio.ensure_future(work))
+
+    return WriteBatcher(db.run, keep, parallel=parallel)
 
 
-async def test_writes_that_queue_up_share_a_transaction(db: _Db) -> None:
-    background: list[asyncio.Task[None]] = []
-    batcher = WriteBatcher(db.run, lambda w: background.append(asyncio.ensure_future(w)))
-    first = batcher.write(_plan(1))
-    await asyncio.sleep(0)  # the first batch starts with only the first plan
-    rest = [batcher.write(_plan(n)) for n in (2, 3, 4)]
-    await asyncio.gather(first, *rest)
+async def test_writes_that_queue_up_share_a_transaction_and_get_their_results() -> None:
+    db, background = _Db(), []
+    batcher = _batcher(db, background)
+    first = batcher.write(db.work(1), "write 1")
+    await asyncio.sleep(0)  # the first batch starts with only the first write
+    rest = [batcher.write(db.work(n), f"write {n}") for n in (2, 3, 4)]
+    results = await asyncio.gather(first, *rest)
+    assert results == ["result 1", "result 2", "result 3", "result 4"]
     assert db.transactions == [[1], [2, 3, 4]]
+    assert db.actions == ["write 1", "write (3 changes)"]
     await asyncio.gather(*background)
-    later = batcher.write(_plan(5))  # a new drain once the queue ran dry
-    await later
+    assert await batcher.write(db.work(5), "write 5") == "result 5"  # a new drain
     assert db.transactions[-1] == [5]
 
 
-async def test_an_account_that_cannot_be_written_fails_alone(db: _Db) -> None:
-    db.bad = {3}
-    background: list[asyncio.Task[None]] = []
-    batcher = WriteBatcher(db.run, lambda w: background.append(asyncio.ensure_future(w)))
-    done = [batcher.write(_plan(n)) for n in (1, 2, 3, 4)]
+async def test_a_write_that_cannot_be_done_fails_alone() -> None:
+    db, background = _Db(bad={3}), []
+    batcher = _batcher(db, background)
+    done = [batcher.write(db.work(n), f"write {n}") for n in (1, 2, 3, 4)]
     outcomes = await asyncio.gather(*done, return_exceptions=True)
-    assert [type(o) for o in outcomes] == [type(None), type(None), StoreError, type(None)]
+    assert outcomes[:2] == ["result 1", "result 2"] and outcomes[3] == "result 4"
+    assert isinstance(outcomes[2], StoreError)
     assert sorted(db.committed) == [1, 2, 4]  # the failed batch rolled back, then one by one
     assert db.transactions == [[1], [2], [4]]
+    assert db.actions[-3:] == ["write 2", "write 3", "write 4"]  # each alone, its own name
     await asyncio.gather(*background)
+
+
+async def test_parallel_drains_write_side_by_side_and_one_drain_does_not() -> None:
+    for parallel, most_open in ((1, 1), (2, 2)):
+        db, background = _Db(), []
+        batcher = _batcher(db, background, parallel=parallel)
+        first = batcher.write(db.work(1), "write 1")
+        await asyncio.sleep(0)  # the first drain is in its transaction
+        rest = [batcher.write(db.work(n), f"write {n}") for n in (2, 3, 4)]
+        await asyncio.gather(first, *rest)
+        await asyncio.gather(*background)
+        assert db.transactions == [[1], [2, 3, 4]]
+        assert db.most_open == most_open

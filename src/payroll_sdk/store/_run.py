@@ -31,6 +31,7 @@ from ._write import (
     AccountPlan,
     Counts,
     StoredAccount,
+    apply_plan,
     insert_for,
     mark_unlisted,
     needs_stored_records,
@@ -295,7 +296,9 @@ async def _sync_account(
     else:  # nothing of these lists is stored (a first sync): no query, no connection
         plan = await plan_with(None)
     if not plan.empty:  # an account whose data did not change costs no write
-        await store._write_account(plan, clock)
+        await store._db(
+            lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
+        )
     counts = plan.counts
     # Counted once committed: a rolled-back account changed nothing.
     tally.counts += counts

@@ -37,7 +37,6 @@ from ._records import RunRecord, SyncResult
 from ._run import run_sync, unrecorded
 from ._runs import read_runs, run_counts, users_with_status
 from ._schema import ACCOUNTS
-from ._write import AccountPlan, apply_plan
 
 if TYPE_CHECKING:
     from .._client import PayrollClient
@@ -123,11 +122,14 @@ class ProfileStore:
         # SQLite allows one writer at a time: within a process writers queue on this lock
         # rather than on SQLite's busy timeout.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        # ... and account writes that queue up for it are written together (see _batch.py).
-        self._batcher = (
-            WriteBatcher(self._write_accounts, self._in_background)
-            if self._write_lock is not None
-            else None
+        # Writes that queue up are written together, one transaction a batch (see _batch.py).
+        self._batcher = WriteBatcher(
+            self._write_batch,
+            self._in_background,
+            # SQLite: one writer at a time anyway. PostgreSQL: a few transactions side by
+            # side, so a write never waits long for a batch in progress (the sync holds its
+            # concurrency slot meanwhile), leaving the pool's other connections to the reads.
+            parallel=1 if self._write_lock is not None else _PARALLEL_WRITES,
         )
         try:
             with db_errors(f"open the store at {self.url}"):
@@ -194,13 +196,36 @@ class ProfileStore:
         write: bool = False,
         clock: DbClock | None = None,
     ) -> _T:
-        """``work(connection)`` in one transaction, committed if it returns.
+        """``work(connection)`` in one transaction, committed if it returns. A write may share
+        its transaction with other writes that queued up meanwhile (see ``_batch.py``); it is
+        still done whole or not at all.
 
         Shielded from cancellation: a cancelled caller stops waiting at once, but the
         transaction runs to its end (``aclose`` waits for it). Database calls are short, and a
         driver interrupted mid-call can leave its connection in an unknown state (an open
         transaction holding locks), which is worse than finishing a few milliseconds of work.
         """
+        self._engine_or_raise()
+        batcher = self._batcher
+        if not write or batcher is None:
+            return await self._transaction(work, action=action, write=write, clock=clock)
+        async with (clock or self._clock).timing():
+            done = batcher.write(work, action)
+            try:
+                return await asyncio.shield(done)
+            except asyncio.CancelledError:
+                done.add_done_callback(_retrieved)
+                raise
+
+    async def _transaction(
+        self,
+        work: Callable[[AsyncConnection], Awaitable[_T]],
+        *,
+        action: str,
+        write: bool,
+        clock: DbClock | None,
+    ) -> _T:
+        """``work`` in a transaction of its own, shielded from cancellation (see :meth:`_db`)."""
         engine = self._engine_or_raise()
 
         async def run() -> _T:
@@ -215,24 +240,10 @@ class ProfileStore:
             self._in_background(task)
             raise
 
-    async def _write_accounts(self, work: Callable[[AsyncConnection], Awaitable[None]]) -> None:
-        await self._db(work, action="write an account", write=True)
-
-    async def _write_account(self, plan: AccountPlan, clock: DbClock) -> None:
-        """Write one account's plan in a transaction (on SQLite, maybe with other accounts
-        that queued up meanwhile); shielded from cancellation like :meth:`_db`."""
-        if self._batcher is None:  # PostgreSQL: writers run side by side
-            await self._db(
-                lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
-            )
-            return
-        async with clock.timing():
-            done = self._batcher.write(plan)
-            try:
-                await asyncio.shield(done)
-            except asyncio.CancelledError:
-                done.add_done_callback(_retrieved)
-                raise
+    async def _write_batch(
+        self, work: Callable[[AsyncConnection], Awaitable[None]], action: str
+    ) -> None:
+        await self._transaction(work, action=action, write=True, clock=None)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -413,7 +424,11 @@ class ProfileStore:
         task.add_done_callback(self._background.discard)
 
 
-def _retrieved(done: asyncio.Future[None]) -> None:
+#: PostgreSQL write transactions at once (the default pool holds 5 + 10 overflow).
+_PARALLEL_WRITES = 8
+
+
+def _retrieved(done: asyncio.Future[Any]) -> None:
     """Mark a write's outcome seen when its sync was cancelled before it came."""
     if not done.cancelled():
         done.exception()
