@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from payroll_sdk import InvalidInputError, NotFoundError, PayrollClient
 from payroll_sdk.sandbox import SandboxServer
@@ -373,3 +376,50 @@ async def test_unreadable_records_are_kept_raw_and_reported_like_get_profile(
     reloaded = await store.load_profile(user)
     assert reloaded is not None
     assert [r.id for r in reloaded.accounts[0].unreadable["paystubs"]] == ["unreadable-stub-1"]
+
+
+async def test_an_unchanged_account_needs_no_lookup_of_its_own_records(
+    store: ProfileStore, client: PayrollClient
+) -> None:
+    await store.sync(client, "user_long_history")
+    statements: list[str] = []
+    assert store._engine is not None
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(store._engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        second = await store.sync(client, "user_long_history")
+    finally:
+        event.remove(store._engine.sync_engine, "before_cursor_execute", seen)
+
+    assert (second.added, second.updated) == (0, 0)
+    # The digests of the overlap's records came with the stored state: no query by id.
+    by_id = [s for s in statements if ".id IN" in s and ("paystubs" in s or "shifts" in s)]
+    assert by_id == []
+    assert any("payroll_paystubs.pay_date >=" in s for s in statements)
+
+
+async def test_a_record_outside_the_digests_read_up_front_is_still_compared(
+    store: ProfileStore, store_url: str, client: PayrollClient
+) -> None:
+    await store.sync(client, "user_long_history")
+    engine = create_async_engine(store_url)
+    try:
+        async with engine.begin() as connection:
+            newest = (
+                await connection.execute(
+                    select(PAYSTUBS.c.id).order_by(PAYSTUBS.c.pay_date.desc()).limit(1)
+                )
+            ).scalar_one()
+            # Stored as if dated long ago: not among the digests read with the state, yet
+            # the API returns it in the overlap, so it must be looked up, not counted new.
+            await connection.execute(
+                update(PAYSTUBS).where(PAYSTUBS.c.id == newest).values(pay_date=date(2001, 1, 1))
+            )
+    finally:
+        await engine.dispose()
+
+    second = await store.sync(client, "user_long_history")
+    assert (second.added, second.updated) == (0, 0)

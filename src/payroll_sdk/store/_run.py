@@ -223,7 +223,11 @@ async def _sync_user(
     # What is stored for these accounts, read once: the watermarks to read the lists from, and
     # what each account's write is compared with.
     states = (
-        await store._db(lambda c: read_state(c, ids), action="read stored accounts", clock=clock)
+        await store._db(
+            lambda c: read_state(c, ids, None if full else store.overlap),
+            action="read stored accounts",
+            clock=clock,
+        )
         if ids
         else {}
     )
@@ -265,7 +269,9 @@ async def _sync_account(
     account_id = str(account.id)
     if stored is None:
         states = await store._db(
-            lambda c: read_state(c, [account_id]), action="read stored accounts", clock=clock
+            lambda c: read_state(c, [account_id], None if full else store.overlap),
+            action="read stored accounts",
+            clock=clock,
         )
         stored = states[account_id]
     since: dict[ResourceName, date] = {}
@@ -291,7 +297,7 @@ async def _sync_account(
             pii=store.pii,
         )
 
-    if needs_stored_records(known, resources):
+    if needs_stored_records(known, resources, fetched):
         plan = await store._db(plan_with, action="read stored records", clock=clock)
     else:  # nothing of these lists is stored (a first sync): no query, no connection
         plan = await plan_with(None)

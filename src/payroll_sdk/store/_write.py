@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import Table, func, select, update
@@ -130,6 +130,10 @@ class StoredAccount:
     position: int | None = None
     listed: bool | None = None
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Per list read from its watermark: the stored digests of its records dated from the
+    #: watermark minus the overlap (what an incremental read returns), by record id, read
+    #: with the rest so that an unchanged account needs no query of its own.
+    digests: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def watermark(self, name: str) -> date | None:
         row = self.resources.get(name)
@@ -137,9 +141,13 @@ class StoredAccount:
 
 
 async def read_state(
-    connection: AsyncConnection, account_ids: Sequence[str]
+    connection: AsyncConnection,
+    account_ids: Sequence[str],
+    overlap: timedelta | None = None,
 ) -> dict[str, StoredAccount]:
-    """The stored account rows and resource rows of these accounts (two queries)."""
+    """The stored account rows and resource rows of these accounts (two queries), and, with
+    ``overlap`` (an incremental sync), the digests of each list's records dated from its
+    watermark minus ``overlap`` (one query per list that has a watermark)."""
     found = {account_id: StoredAccount() for account_id in account_ids}
     for start in range(0, len(account_ids), _CHUNK):
         chunk = account_ids[start : start + _CHUNK]
@@ -163,7 +171,40 @@ async def read_state(
         for row in resources:
             values = row._asdict()
             found[values.pop("account_id")].resources[values.pop("resource")] = values
+        if overlap is not None:
+            for name in LIST_RESOURCES:
+                await _read_digests(connection, [found[a] for a in chunk], chunk, name, overlap)
     return found
+
+
+async def _read_digests(
+    connection: AsyncConnection,
+    stored: Sequence[StoredAccount],
+    account_ids: Sequence[str],
+    name: str,
+    overlap: timedelta,
+) -> None:
+    """Fill ``digests[name]`` of the accounts whose list ``name`` has a watermark."""
+    since = {
+        account_id: mark - overlap
+        for account_id, account in zip(account_ids, stored, strict=True)
+        if (mark := account.watermark(name)) is not None
+    }
+    if not since:
+        return
+    table = PAYSTUBS if name == "paystubs" else SHIFTS
+    dated = table.c.pay_date if name == "paystubs" else table.c.end_date
+    by_id = dict(zip(account_ids, stored, strict=True))
+    for account_id in since:
+        by_id[account_id].digests[name] = {}
+    result = await connection.execute(
+        select(table.c.account_id, table.c.id, table.c.digest, dated).where(
+            table.c.account_id.in_(list(since)), dated >= min(since.values())
+        )
+    )
+    for account_id, record_id, digest, day in result:
+        if day >= since[account_id]:
+            by_id[account_id].digests[name][record_id] = digest
 
 
 # -- what to write ----------------------------------------------------------------------------
@@ -184,10 +225,33 @@ class AccountPlan:
         return not (self.account_row or self.resource_rows or self.paystub_rows or self.shift_rows)
 
 
-def needs_stored_records(stored: StoredAccount, wanted: Iterable[ResourceName]) -> bool:
+def needs_stored_records(
+    stored: StoredAccount, wanted: Iterable[ResourceName], fetched: AccountProfile
+) -> bool:
     """Whether :func:`plan_account` must read stored records (else it takes no connection):
-    only for a list the account already has stored."""
-    return any(name in LIST_RESOURCES and name in stored.resources for name in wanted)
+    only for a list the account already has stored, and not when every fetched record's
+    stored digest was read with the state (``stored.digests``)."""
+    return any(
+        name in LIST_RESOURCES
+        and name in stored.resources
+        and _unknown_ids(stored, name, _records(fetched, name)) != []
+        for name in wanted
+    )
+
+
+def _records(fetched: AccountProfile, name: str) -> Sequence[Paystub | Shift]:
+    return fetched.paystubs if name == "paystubs" else fetched.shifts
+
+
+def _unknown_ids(
+    stored: StoredAccount, name: str, records: Iterable[Paystub | Shift]
+) -> list[str] | None:
+    """The ids of ``records`` whose stored digest was not read with the state (``None``: no
+    digest of this list was)."""
+    known = stored.digests.get(name)
+    if known is None:
+        return None
+    return [record.id for record in records if record.id not in known]
 
 
 async def plan_account(
@@ -216,14 +280,15 @@ async def plan_account(
         # A list with no resource row stored has no records stored either (they are written
         # in the same transaction): nothing to compare with, so no query.
         compare = connection if name in stored.resources else None
+        known = stored.digests.get(name) if name in stored.resources else None
         if name == "paystubs":
             rows, counts = await _plan_records(
-                compare, PAYSTUBS, fetched.paystubs, _paystub_columns, now, pii
+                compare, PAYSTUBS, fetched.paystubs, _paystub_columns, now, pii, known
             )
             plan.paystub_rows, plan.counts = rows, _plus(plan.counts, counts)
         elif name == "shifts":
             rows, counts = await _plan_records(
-                compare, SHIFTS, fetched.shifts, _shift_columns, now, pii
+                compare, SHIFTS, fetched.shifts, _shift_columns, now, pii, known
             )
             plan.shift_rows, plan.counts = rows, _plus(plan.counts, counts)
         row = _resource_row(fetched, name, stored.resources.get(name), incremental, now, pii)
@@ -352,10 +417,12 @@ async def _plan_records(
     columns: Callable[[Any], dict[str, Any]],
     now: datetime,
     pii: PiiMode,
+    known: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], Counts]:
-    """The rows of ``records`` that are new or changed. ``connection`` is ``None`` when the
-    account has no row of this list stored (see :func:`needs_stored_records`): nothing is
-    stored to compare with, every record is new."""
+    """The rows of ``records`` that are new or changed. ``known``: stored digests already
+    read (:func:`read_state`); only the ids not in it are looked up. ``connection`` is
+    ``None`` when the account has no row of this list stored, or every id is in ``known``
+    (see :func:`needs_stored_records`): nothing else is stored to compare with."""
     rows: dict[str, dict[str, Any]] = {}
     for record in records:
         text, digest = _dumped(mask(record) if pii == "mask" else record)
@@ -364,15 +431,18 @@ async def _plan_records(
         row["data"], row["digest"] = text, digest
         row["first_seen_at"] = row["updated_at"] = now
         rows[record.id] = row
-    if connection is None:
-        return list(rows.values()), Counts(added=len(rows))
     stored_digests: dict[str, str] = {}
     ids = list(rows)
-    for start in range(0, len(ids), _CHUNK):
-        result = await connection.execute(
-            select(table.c.id, table.c.digest).where(table.c.id.in_(ids[start : start + _CHUNK]))
-        )
-        stored_digests.update({row.id: row.digest for row in result})
+    if known is not None:
+        stored_digests.update((i, known[i]) for i in ids if i in known)
+        ids = [i for i in ids if i not in known]
+    if connection is not None:  # else the rest is new
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            result = await connection.execute(
+                select(table.c.id, table.c.digest).where(table.c.id.in_(chunk))
+            )
+            stored_digests.update({row.id: row.digest for row in result})
     counts = Counts()
     changed = []
     for record_id, row in rows.items():
