@@ -107,8 +107,7 @@ def summarize(
         days: [
             shift
             for account in accounts
-            for shift in account.shifts
-            if _in_window(shift.end_date, as_of, days)
+            for shift in _shifts_in_window(account.shifts, as_of, days)
         ]
         for days in SHIFT_WINDOWS_DAYS
     }
@@ -188,9 +187,7 @@ def _summarize_account(
 
     inferred = infer_pay_frequency(_pay_date(p) for p in paystubs)
     reported = account.income.pay_frequency if account.income is not None else None
-    recent = _latest_currency_only(
-        [p for p in paystubs if _in_window(p.pay_date, as_of, RECENT_PAY_WINDOW_DAYS)]
-    )
+    recent = _latest_currency_only(_paystubs_in_window(paystubs, as_of, RECENT_PAY_WINDOW_DAYS))
     annualized, method = _annualize(paystubs, recent, inferred, account.income, as_of, notes)
     shifts = {days: _shifts_in_window(account.shifts, as_of, days) for days in SHIFT_WINDOWS_DAYS}
 
@@ -289,9 +286,7 @@ def _annualize(
     # The first rule that applies wins: a year of actual pay beats an extrapolation, which
     # beats the rate the platform states. A rule whose paystubs lack a gross amount is passed
     # over (a sum with a hole would understate the income), and the notes say so.
-    trailing = _latest_currency_only(
-        [p for p in paystubs if _in_window(p.pay_date, as_of, TRAILING_YEAR_DAYS)]
-    )
+    trailing = _latest_currency_only(_paystubs_in_window(paystubs, as_of, TRAILING_YEAR_DAYS))
     if trailing and (as_of - _pay_date(trailing[-1])).days >= TRAILING_YEAR_MIN_SPAN_DAYS:
         known = [p.gross_pay_amount for p in trailing if p.gross_pay_amount is not None]
         if len(known) == len(trailing):
@@ -431,7 +426,16 @@ def _history_start_reason(
 
 
 def _shifts_in_window(shifts: Iterable[Shift], as_of: date, days: int) -> list[Shift]:
-    return [s for s in shifts if _in_window(s.end_date, as_of, days)]
+    """The shifts that ended in the last ``days`` days (as :func:`_in_window`; the bound is
+    computed once, since these run over years of daily shifts for every window)."""
+    start = as_of - timedelta(days=days)
+    return [s for s in shifts if (end := s.end_date) is not None and start < end <= as_of]
+
+
+def _paystubs_in_window(paystubs: Iterable[Paystub], as_of: date, days: int) -> list[Paystub]:
+    """The paystubs paid in the last ``days`` days (as :func:`_in_window`)."""
+    start = as_of - timedelta(days=days)
+    return [p for p in paystubs if (paid := p.pay_date) is not None and start < paid <= as_of]
 
 
 def shift_hours(shift: Shift) -> float:
