@@ -80,6 +80,15 @@ def _client(port: int, **kwargs: Any) -> PayrollClient:
     )
 
 
+def _assert_no_connection_or_slot_held(client: PayrollClient) -> None:
+    """The direct path's aiohttp connector holds no connection and the client no slot."""
+    transport = client._transport.http_client._transport
+    assert isinstance(transport, FastTransport)
+    assert transport.session is not None
+    assert not transport.session.connector._acquired  # type: ignore[union-attr]
+    assert client.requests_in_flight == 0
+
+
 async def test_the_default_transport_is_aiohttp_sized_to_the_bound() -> None:
     async with PayrollClient(api_secret="sk_test_aiohttp_1", max_in_flight=7) as client:
         transport = client._transport.http_client._transport
@@ -144,12 +153,8 @@ async def test_the_deadline_ends_a_silent_server_and_frees_the_connection(serve:
     async with _client(server.port, max_in_flight=1, max_retries=0) as client:
         with pytest.raises(APITimeoutError):
             await client.with_options(deadline=0.2).income.get("acc_slow")
-        transport = client._transport.http_client._transport
-        assert isinstance(transport, FastTransport)
-        assert transport.session is not None
-        assert not transport.session.connector._acquired  # type: ignore[union-attr]
-        assert client.requests_in_flight == 0
         # The single slot and the single connection are free again.
+        _assert_no_connection_or_slot_held(client)
         income = await asyncio.wait_for(client.income.get("acc_1"), timeout=5)
         assert income.attempts == 1
     hang.set()
@@ -307,10 +312,6 @@ async def test_a_direct_request_cancelled_mid_body_frees_its_connection(serve: A
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        transport = client._transport.http_client._transport
-        assert isinstance(transport, FastTransport)
-        assert transport.session is not None
-        assert not transport.session.connector._acquired  # type: ignore[union-attr]
-        assert client.requests_in_flight == 0
+        _assert_no_connection_or_slot_held(client)
         income = await asyncio.wait_for(client.income.get("acc_1"), timeout=5)
         assert income.attempts == 1
