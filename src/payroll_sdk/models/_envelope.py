@@ -26,6 +26,7 @@ from typing import Any, Generic, Self, TypeVar
 
 from pydantic import Field, PrivateAttr, ValidationError
 
+from .._gc import collector_paused
 from ._base import PayrollModel
 from ._tolerant import UnreadableRecord, blank_to_none, read_record
 
@@ -79,12 +80,17 @@ class _Envelope(PayrollModel):
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
         # The fast path: a tidy body is validated once, in Rust. Only a body that fails, or
-        # that holds an empty string (a byte search at memchr speed), is read again.
-        try:
-            response = super().model_validate_json(json_data, **kwargs)
-        except ValidationError as exc:
-            return cls._read_tolerantly(json_data, exc)
-        return cls._read_tolerantly(json_data, response) if _has_blank(json_data) else response
+        # that holds an empty string (a byte search at memchr speed), is read again. The
+        # cycle collector is paused throughout: a page builds thousands of acyclic objects,
+        # and its passes over them found nothing and cost most of a large batch (.._gc).
+        with collector_paused():
+            try:
+                response = super().model_validate_json(json_data, **kwargs)
+            except ValidationError as exc:
+                return cls._read_tolerantly(json_data, exc)
+            if _has_blank(json_data):
+                return cls._read_tolerantly(json_data, response)
+            return response
 
     @classmethod
     def _read_tolerantly(

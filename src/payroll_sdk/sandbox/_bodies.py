@@ -9,39 +9,19 @@ What is kept, and what it costs, is described in docs/sandbox.md ("What the sand
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
+from .._gc import collector_paused
 from ._config import SandboxConfig
 from ._data import AccountTruth, SandboxData
 from ._wire import dumps
 
 __all__ = ["AccountWire", "HistoryBodies", "SharedData"]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a history is generated and serialised.
-
-    That builds tens of thousands of short-lived, acyclic dicts and lists (reference counting
-    frees them); they would trigger collections that walk the whole heap, the client's
-    objects included, for nothing. A collector already off (by its owner) stays off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @dataclass(frozen=True)
@@ -97,7 +77,9 @@ class AccountWire:
 
     @cached_property
     def history(self) -> HistoryBodies:
-        with _collector_paused():
+        # Tens of thousands of short-lived, acyclic dicts and lists that reference counting
+        # frees: collector passes over them (and the client's objects) would find nothing.
+        with collector_paused():
             return self._serialise_history()
 
     def _serialise_history(self) -> HistoryBodies:
