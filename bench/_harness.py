@@ -11,8 +11,10 @@ the raw libraries do not offer: retries, deadlines, error mapping, logging.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -154,6 +156,13 @@ class BenchSandbox:
                 self._process.kill()
                 self._process.wait()
             self._process = None
+        # Forked workers (--workers N) are stopped by their parent's shutdown, which a SIGKILL
+        # above skips: they would be left serving (seen: orphans after a slow shutdown).
+        # A pid is only killed while it is still one of ours (pids are reused).
+        for pid in self.pids[1:]:
+            with contextlib.suppress(OSError):
+                if b"_server.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
         if self._warm_file:
             os.unlink(self._warm_file)
 
