@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from payroll_sdk import PayrollProfile
+from payroll_sdk import PayrollClient, PayrollProfile
 from payroll_sdk.cli import ExitCode, main
 from payroll_sdk.cli._batch import read_ids
 from payroll_sdk.cli._progress import Progress, format_duration
@@ -265,3 +266,23 @@ def test_flat_tables_need_a_directory(tmp_path: Path, capsys: pytest.CaptureFixt
     argv = ["profiles", "--ids", str(ids), "--sandbox", "--format", "csv"]
     assert main(argv) == ExitCode.USAGE
     assert "needs -o DIRECTORY" in capsys.readouterr().err
+
+
+def test_batch_runs_with_the_start_up_heap_frozen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checked as the batch starts: frozen during the run, and not after it.
+    frozen_during: list[int] = []
+    original = PayrollClient.get_profiles
+
+    def watching(self: PayrollClient, *args: object, **kwargs: object) -> object:
+        frozen_during.append(gc.get_freeze_count())
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PayrollClient, "get_profiles", watching)
+    ids, out = tmp_path / "ids.txt", tmp_path / "out.jsonl"
+    ids.write_text("user_single\n")
+    assert main(["profiles", "--ids", str(ids), "--out", str(out), "--sandbox"]) == ExitCode.OK
+    capsys.readouterr()
+    assert frozen_during and frozen_during[0] > 0
+    assert gc.get_freeze_count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -71,3 +72,22 @@ def test_sync_without_users_or_with_a_bad_url_is_a_usage_error(
     err = capsys.readouterr().err
     assert code == ExitCode.CONFIGURATION
     assert "SQLite or PostgreSQL" in err and "hunter2" not in err
+
+
+def test_sync_runs_with_the_start_up_heap_frozen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checked as the sync starts: frozen during the run, and not after it.
+    frozen_during: list[int] = []
+    original = ProfileStore.sync_many
+
+    def watching(self: ProfileStore, *args: object, **kwargs: object) -> object:
+        frozen_during.append(gc.get_freeze_count())
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProfileStore, "sync_many", watching)
+    db = f"sqlite+aiosqlite:///{tmp_path / 'frozen.db'}"
+    assert main(["sync", "user_single", "--db", db, "--sandbox"]) == ExitCode.OK
+    capsys.readouterr()
+    assert frozen_during and frozen_during[0] > 0
+    assert gc.get_freeze_count() == 0

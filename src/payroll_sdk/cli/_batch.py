@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import sys
 from collections import Counter
@@ -13,6 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from .. import _gc
 from .._validation import check_date_range
 from ..aggregation import ProfileResult, failure_reason
 from ._common import (
@@ -200,23 +200,21 @@ async def _fetch_all(
     counts: Counter[Status],
 ) -> None:
     progress = Progress(sys.stderr, len(ids), unit="users")
+    # Everything built so far (modules, the client, the ids) lives as long as the run:
+    # freezing it keeps the cyclic collector from re-scanning it in every gen-2 pass.
     async with build_client(args) as client:
-        # Everything built so far (modules, the client, the ids) lives as long as the run:
-        # freezing it keeps the cyclic collector from re-scanning it in every gen-2 pass.
-        gc.collect()
-        gc.freeze()
-        try:
-            results = client.get_profiles(
-                ids,
-                concurrency=args.concurrency,
-                include=args.include,
-                from_date=args.from_date,
-                to_date=args.to_date,
-                on_progress=progress.update,
-            )
-            async for result in results:
-                sink(result)
-                counts[result_status(result)] += 1
-        finally:
-            progress.finish()
-            gc.unfreeze()
+        with _gc.startup_frozen():
+            try:
+                results = client.get_profiles(
+                    ids,
+                    concurrency=args.concurrency,
+                    include=args.include,
+                    from_date=args.from_date,
+                    to_date=args.to_date,
+                    on_progress=progress.update,
+                )
+                async for result in results:
+                    sink(result)
+                    counts[result_status(result)] += 1
+            finally:
+                progress.finish()
