@@ -55,10 +55,8 @@ class _Collector:
 async def _history(users: list[str], base_url: str) -> None:
     import _harness as h
 
-    client = h.sdk_client(base_url, max_in_flight=200)
-    async with client:
-        async for _ in client.get_profiles(users, concurrency=50):
-            pass
+    async with h.sdk_client(base_url, max_in_flight=200) as client:
+        await h.sdk_profiles(client, users, 50)
 
 
 async def _sandbox(users: list[str]) -> None:
