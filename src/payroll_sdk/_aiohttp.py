@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass
 
 import aiohttp
 import httpx
@@ -29,21 +28,9 @@ from httpx_aiohttp.transport import AIOHTTP_EXC_MAP
 from multidict import CIMultiDict
 from yarl import URL
 
+from ._response import DirectResponse
+
 __all__ = ["DirectResponse", "FastTransport"]
-
-
-@dataclass(slots=True)
-class DirectResponse:
-    """A response read whole by :meth:`FastTransport.get`."""
-
-    status_code: int
-    #: As received: ``(name, value)`` byte pairs, names in the server's case.
-    raw_headers: tuple[tuple[bytes, bytes], ...]
-    content: bytes
-
-    @property
-    def is_success(self) -> bool:
-        return 200 <= self.status_code < 300
 
 
 def _as_httpx(exc: BaseException) -> BaseException:

@@ -206,10 +206,12 @@ class PayrollClient:
     ) -> PayrollClient:
         """A client whose requests go to ``app`` in-process: the one way ``sandbox_app`` is
         set (``sandbox()`` and ``payroll_sdk.testing`` use it)."""
+        from ._asgi import InProcessTransport
+
         client = cls(
             api_secret=secret,
             base_url=SANDBOX_BASE_URL,
-            transport=httpx.ASGITransport(app=app),
+            transport=InProcessTransport(app=app),
             **options,
         )
         client._sandbox_app = app

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import ssl
-from typing import TYPE_CHECKING, Any, Final
+from dataclasses import dataclass
+from typing import Any, Final
 
 import httpx
 import pydantic
@@ -26,10 +27,29 @@ from ._exceptions import (
 from ._logging import redact
 from ._retry import parse_retry_after
 
-if TYPE_CHECKING:
-    from ._aiohttp import DirectResponse
+__all__ = [
+    "DirectResponse",
+    "request_failure",
+    "request_id",
+    "status_error",
+    "validation_error",
+]
 
-__all__ = ["request_failure", "request_id", "status_error", "validation_error"]
+
+@dataclass(slots=True)
+class DirectResponse:
+    """A response read whole by a transport's direct ``get`` (the aiohttp one,
+    ``_aiohttp.FastTransport``, or the in-process one, ``_asgi.InProcessTransport``)."""
+
+    status_code: int
+    #: As received: ``(name, value)`` byte pairs, names in the server's case.
+    raw_headers: tuple[tuple[bytes, bytes], ...]
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
 
 _REQUEST_ID_KEYS: Final = (b"x-request-id", b"request-id", b"x-pinwheel-request-id")
 _CAUSE_CHARS: Final = 120

@@ -33,7 +33,9 @@ from ._retry import is_retryable, retry_delay
 if TYPE_CHECKING:
     from tenacity import RetryCallState
 
-    from ._aiohttp import DirectResponse, FastTransport
+    from ._aiohttp import FastTransport
+    from ._asgi import InProcessTransport
+    from ._response import DirectResponse
 
 __all__ = ["CallOptions", "Transport"]
 
@@ -108,7 +110,7 @@ class Transport:
         self._closed = False
         self._original: Transport | None = None
         # Decided at the first request (see _direct_transport); False: go through httpx.
-        self._direct: FastTransport | Literal[False] | None = None
+        self._direct: FastTransport | InProcessTransport | Literal[False] | None = None
         self._direct_headers: Mapping[str, str] = {}
         # A base URL without /v1 is the usual reason for a 404 that names no record.
         self._route_hint = (
@@ -178,10 +180,11 @@ class Transport:
             call.url = self.base_url.copy_with(raw_path=call.target.encode("ascii"))
         return call.url
 
-    def _direct_transport(self) -> FastTransport | None:
-        """The :class:`FastTransport` to call directly (:meth:`FastTransport.get`), if this
-        call may skip httpx: the client is ours, it has no event hooks, and the base URL is
-        not routed to another transport (a proxy mounted from the environment)."""
+    def _direct_transport(self) -> FastTransport | InProcessTransport | None:
+        """The transport to call directly (``get``, no ``httpx.Request``/``Response``): the
+        aiohttp one (:class:`FastTransport`) or the in-process one (``_asgi``), if this call
+        may skip httpx: the client is ours, it has no event hooks, and the base URL is not
+        routed to another transport (a proxy mounted from the environment)."""
         client = self.http_client
         if not self._owns_http_client_dispatch:
             return None
@@ -190,9 +193,12 @@ class Transport:
             return None
         if self._direct is None:
             from ._aiohttp import FastTransport
+            from ._asgi import InProcessTransport
 
             chosen = client._transport_for_url(self.base_url)
-            self._direct = chosen if isinstance(chosen, FastTransport) else False
+            self._direct = (
+                chosen if isinstance(chosen, FastTransport | InProcessTransport) else False
+            )
             if self._direct:
                 self._direct_headers = FastTransport.prepared_headers(self._headers.raw)
         return self._direct or None
