@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 from collections.abc import Callable
@@ -24,3 +25,22 @@ def stdin(monkeypatch: pytest.MonkeyPatch) -> Callable[[bytes], None]:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
 
     return feed
+
+
+@pytest.fixture
+def freeze_counts(monkeypatch: pytest.MonkeyPatch) -> Callable[[type, str], list[int]]:
+    """``freeze_counts(Class, "method")`` wraps the method so that each call records
+    ``gc.get_freeze_count()`` (how many objects are frozen) as it starts; returns that list."""
+
+    def watch(owner: type, name: str) -> list[int]:
+        counts: list[int] = []
+        original = getattr(owner, name)
+
+        def watching(self: object, *args: object, **kwargs: object) -> object:
+            counts.append(gc.get_freeze_count())
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(owner, name, watching)
+        return counts
+
+    return watch

@@ -269,17 +269,12 @@ def test_flat_tables_need_a_directory(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_batch_runs_with_the_start_up_heap_frozen(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    freeze_counts: Callable[[type, str], list[int]],
 ) -> None:
     # Checked as the batch starts: frozen during the run, and not after it.
-    frozen_during: list[int] = []
-    original = PayrollClient.get_profiles
-
-    def watching(self: PayrollClient, *args: object, **kwargs: object) -> object:
-        frozen_during.append(gc.get_freeze_count())
-        return original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(PayrollClient, "get_profiles", watching)
+    frozen_during = freeze_counts(PayrollClient, "get_profiles")
     ids, out = tmp_path / "ids.txt", tmp_path / "out.jsonl"
     ids.write_text("user_single\n")
     assert main(["profiles", "--ids", str(ids), "--out", str(out), "--sandbox"]) == ExitCode.OK

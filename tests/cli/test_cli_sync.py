@@ -75,17 +75,12 @@ def test_sync_without_users_or_with_a_bad_url_is_a_usage_error(
 
 
 def test_sync_runs_with_the_start_up_heap_frozen(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    freeze_counts: Callable[[type, str], list[int]],
 ) -> None:
     # Checked as the sync starts: frozen during the run, and not after it.
-    frozen_during: list[int] = []
-    original = ProfileStore.sync_many
-
-    def watching(self: ProfileStore, *args: object, **kwargs: object) -> object:
-        frozen_during.append(gc.get_freeze_count())
-        return original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ProfileStore, "sync_many", watching)
+    frozen_during = freeze_counts(ProfileStore, "sync_many")
     db = f"sqlite+aiosqlite:///{tmp_path / 'frozen.db'}"
     assert main(["sync", "user_single", "--db", db, "--sandbox"]) == ExitCode.OK
     capsys.readouterr()
