@@ -20,22 +20,22 @@ class _Db:
         self.actions: list[str] = []
         self.open = self.most_open = 0
 
-    async def run(self, work: Callable[[Any], Awaitable[None]], action: str) -> None:
+    async def run(self, work: Callable[[Any], None], action: str) -> None:
         written: list[int] = []
         self.actions.append(action)
         self.open += 1
         self.most_open = max(self.most_open, self.open)
         try:
             await asyncio.sleep(0)
-            await work(written)
+            work(written)
             await asyncio.sleep(0)
         finally:
             self.open -= 1
         self.transactions.append(written)
         self.committed += written  # only reached when every write of the batch went through
 
-    def work(self, number: int) -> Callable[[Any], Awaitable[str]]:
-        async def write(written: list[int]) -> str:
+    def work(self, number: int) -> Callable[[Any], str]:
+        def write(written: list[int]) -> str:
             if number in self.bad:
                 raise StoreError(f"cannot write {number}")
             written.append(number)

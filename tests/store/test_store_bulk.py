@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -41,11 +41,12 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
             "updated_at": now,
         }
 
-    engine = store._engine
-    assert engine is not None
-    async with engine.begin() as connection:
+    database = store._engine
+    assert database is not None
+
+    def write_both_ways(connection: Connection) -> tuple[list[Any], list[Any]]:
         for account in ("via_execute", "via_bulk"):
-            await connection.execute(
+            connection.execute(
                 ACCOUNTS.insert().values(
                     id=account,
                     end_user_id="u",
@@ -63,8 +64,8 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
             ("income", other, date(1999, 1, 2)),
         ]
         dialect = connection.dialect.name
-        await connection.execute(_insert(dialect), [row("via_execute", *values) for values in rows])
-        await execute_many(
+        connection.execute(_insert(dialect), [row("via_execute", *values) for values in rows])
+        execute_many(
             connection,
             RESOURCES,
             "test",
@@ -72,15 +73,15 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
             [row("via_bulk", *values) for values in rows],
         )
         # The raw stored text/values, not only what SQLAlchemy reads back from them.
-        raw = (
-            await connection.execute(
-                text(
-                    "SELECT account_id, resource, CAST(refreshed_at AS TEXT), "
-                    "CAST(watermark AS TEXT), CAST(updated_at AS TEXT) FROM payroll_resources"
-                )
+        raw = connection.execute(
+            text(
+                "SELECT account_id, resource, CAST(refreshed_at AS TEXT), "
+                "CAST(watermark AS TEXT), CAST(updated_at AS TEXT) FROM payroll_resources"
             )
         ).all()
-        typed = (await connection.execute(select(RESOURCES))).all()
+        return list(raw), list(connection.execute(select(RESOURCES)).all())
+
+    raw, typed = await database.run(write_both_ways)
 
     def by_account(found: Sequence[Any], account: str) -> list[tuple[Any, ...]]:
         return sorted(tuple(r[1:]) for r in found if r[0] == account)
@@ -93,16 +94,18 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
 
 
 async def test_a_row_the_database_refuses_raises_a_database_error(store: ProfileStore) -> None:
-    engine = store._engine
-    assert engine is not None
-    async with engine.connect() as connection:
+    database = store._engine
+    assert database is not None
+
+    def refused(connection: Connection) -> None:
         dialect = connection.dialect.name
-        with pytest.raises(DBAPIError):
-            await execute_many(
-                connection,
-                RESOURCES,
-                "refused",
-                lambda: _insert(dialect),
-                [{"account_id": "missing", "resource": "paystubs", "state": None}],
-            )
-        await connection.rollback()
+        execute_many(
+            connection,
+            RESOURCES,
+            "refused",
+            lambda: _insert(dialect),
+            [{"account_id": "missing", "resource": "paystubs", "state": None}],
+        )
+
+    with pytest.raises(DBAPIError):
+        await database.run(refused)

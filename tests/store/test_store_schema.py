@@ -6,10 +6,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from payroll_sdk import ConfigurationError
 from payroll_sdk.store import ProfileStore, StoreError
+from payroll_sdk.store._db import build_database
 from payroll_sdk.store._migrate import current_revision, head_revision
 from payroll_sdk.store._schema import METADATA, VERSION_TABLE
 
@@ -24,13 +24,12 @@ def _differences(connection: Connection) -> list[object]:
 async def test_the_migrations_build_the_tables_the_code_describes(store_url: str) -> None:
     async with ProfileStore(store_url):
         pass
-    engine = create_async_engine(store_url)
+    database = build_database(store_url)  # the store's own way in, not the store itself
     try:
-        assert await current_revision(engine) == head_revision()
-        async with engine.connect() as connection:
-            assert await connection.run_sync(_differences) == []
+        assert await current_revision(database) == head_revision()
+        assert await database.run(_differences) == []
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def test_opening_twice_upgrades_once_and_upgrade_false_refuses_an_old_schema(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -240,10 +241,10 @@ async def test_a_failure_mid_transaction_rolls_the_account_back(
 
     real = _write._upsert
 
-    async def failing_at_the_shifts(*args: object, **kwargs: object) -> None:
+    def failing_at_the_shifts(*args: object, **kwargs: object) -> None:
         if args[1] is SHIFTS:  # the account row and the paystubs are written
             raise StoreError("Cannot write an account: the disk is full")
-        await real(*args, **kwargs)  # type: ignore[arg-type]
+        real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_write, "_upsert", failing_at_the_shifts)
     with pytest.raises(StoreError):
@@ -274,14 +275,17 @@ async def test_a_cancelled_sync_finishes_the_transaction_it_started(
     real = _write._upsert
     syncing: asyncio.Task[object] | None = None
 
-    async def cancelled_at_the_shifts(*args: object, **kwargs: object) -> None:
+    def cancelled_at_the_shifts(*args: object, **kwargs: object) -> None:
         if args[1] is SHIFTS:  # the account row and the paystubs are written
             assert syncing is not None
-            syncing.cancel()
-            await asyncio.sleep(0.05)  # the cancellation is delivered meanwhile
-        await real(*args, **kwargs)  # type: ignore[arg-type]
+            # From SQLite's worker thread through the loop; on PostgreSQL the work runs on
+            # the loop, and the cancellation is delivered once the transaction yields.
+            loop.call_soon_threadsafe(syncing.cancel)
+            time.sleep(0.05)  # the cancellation is delivered meanwhile (SQLite)
+        real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_write, "_upsert", cancelled_at_the_shifts)
+    loop = asyncio.get_running_loop()
     syncing = asyncio.create_task(store.sync(client, "user_single"))
     with pytest.raises(asyncio.CancelledError):
         await syncing

@@ -25,16 +25,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 __all__ = ["WriteBatcher"]
 
 _T = TypeVar("_T")
 
 #: One piece of write work: what it does in the caller's transaction, and its result.
-Work = Callable[[AsyncConnection], Awaitable[_T]]
+Work = Callable[[Connection], _T]
 #: ``run(work, action)``: ``work(connection)`` in one write transaction (``ProfileStore``).
-Run = Callable[[Callable[[AsyncConnection], Awaitable[None]], str], Awaitable[None]]
+Run = Callable[[Callable[[Connection], None], str], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -78,10 +78,10 @@ class WriteBatcher:
     async def _write_batch(self, batch: list[_Queued[Any]]) -> None:
         results: list[Any] = []
 
-        async def write_all(connection: AsyncConnection) -> None:
+        def write_all(connection: Connection) -> None:
             results.clear()  # a retried run starts again
             for queued in batch:
-                results.append(await queued.work(connection))
+                results.append(queued.work(connection))
 
         action = batch[0].action if len(batch) == 1 else f"write ({len(batch)} changes)"
         try:

@@ -1,4 +1,19 @@
-"""The store's engine: building it from a URL, SQLite's settings, timing and error wrapping."""
+"""The store's database: building it from a URL, running one transaction, SQLite's settings,
+timing and error wrapping.
+
+Every piece of the store's database work is a plain function of a SQLAlchemy ``Connection``
+(Core statements, no ORM) run whole in one transaction by :meth:`Database.run`:
+
+- **SQLite**: on one of the store's worker threads, through the standard library's
+  ``sqlite3`` (SQLAlchemy's ``pysqlite`` dialect; the URL keeps its ``+aiosqlite`` driver
+  name). A transaction is one trip to a thread however many statements it runs. Through an
+  async driver each statement takes three or four trips (open a cursor, execute, fetch,
+  close), and each trip waits for the event loop to come round: measured on issue 12's
+  benchmark, 31 trips a user at about 5 ms each while 50 users' responses were being parsed,
+  so the writes queued behind each other and the loop sat idle a fifth of the time.
+- **PostgreSQL**: on the event loop, through asyncpg, with ``AsyncConnection.run_sync``:
+  each statement is a round trip to the server, as it must be.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +21,15 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 from .._exceptions import ConfigurationError
 from ._errors import StoreError
@@ -20,12 +37,16 @@ from ._errors import StoreError
 __all__ = [
     "DEFAULT_URL",
     "ENV_STORE_URL",
+    "Database",
     "DbClock",
-    "build_engine",
+    "build_database",
     "db_errors",
     "resolve_url",
+    "run_transaction",
     "safe_url",
 ]
+
+_T = TypeVar("_T")
 
 ENV_STORE_URL: Final = "PAYROLL_STORE_URL"
 #: Embedded default: a file in the working directory, no server needed.
@@ -33,8 +54,8 @@ DEFAULT_URL: Final = "sqlite+aiosqlite:///payroll.db"
 _DRIVERS: Final = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 #: Seconds SQLite waits for another process's write lock before failing.
 _SQLITE_BUSY_TIMEOUT: Final = 30
-#: SQLite connections the pool keeps open (each is a thread of aiosqlite's).
-_SQLITE_POOL_SIZE: Final = 20
+#: SQLite transactions at once, each on a thread of the store's with a pooled connection.
+_SQLITE_THREADS: Final = 8
 
 
 def resolve_url(url: str | None) -> str:
@@ -67,24 +88,84 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def build_engine(url: str, options: dict[str, Any] | None = None) -> AsyncEngine:
+class Database:
+    """Where the store's transactions run; see the module docstring."""
+
+    def __init__(self, sync_engine: Engine, dialect: Dialect) -> None:
+        #: The engine whose ``Connection`` the work receives (events can be listened on it).
+        self.sync_engine = sync_engine
+        self.dialect = dialect
+
+    async def run(self, work: Callable[[Connection], _T]) -> _T:
+        """``work(connection)`` in one transaction: committed if it returns, else rolled
+        back."""
+        raise NotImplementedError
+
+    async def dispose(self) -> None:
+        """Close the pooled connections (and the threads)."""
+        raise NotImplementedError
+
+
+class _ThreadedDatabase(Database):
+    """SQLite: each transaction whole on a worker thread, through ``sqlite3``."""
+
+    def __init__(self, engine: Engine, threads: int) -> None:
+        super().__init__(engine, engine.dialect)
+        self._engine = engine
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="payroll-store")
+
+    def _transaction(self, work: Callable[[Connection], _T]) -> _T:
+        with self._engine.begin() as connection:
+            return work(connection)
+
+    async def run(self, work: Callable[[Connection], _T]) -> _T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._transaction, work)
+
+    async def dispose(self) -> None:
+        # Waits for a transaction still running on a thread (it is never cut short).
+        await asyncio.to_thread(self._threads.shutdown, wait=True)
+        self._engine.dispose()
+
+
+class _AsyncDatabase(Database):
+    """PostgreSQL: on the event loop, each statement a round trip through asyncpg."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine.sync_engine, engine.dialect)
+        self._engine = engine
+
+    async def run(self, work: Callable[[Connection], _T]) -> _T:
+        async with self._engine.connect() as connection, connection.begin():
+            return await connection.run_sync(work)
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
+
+
+def build_database(url: str, options: dict[str, Any] | None = None) -> Database:
+    """The database at ``url`` (checked by :func:`resolve_url`); nothing is opened yet."""
     chosen = dict(options or {})
-    if make_url(url).get_backend_name() == "sqlite" and not {"poolclass", "pool"} & set(chosen):
-        # Readers run side by side (WAL), one connection each. SQLAlchemy's default keeps 5
-        # and closes the overflow on check-in, so with 20-50 syncs at once an aiosqlite
-        # connection (a thread, the file, the PRAGMAs) was opened and closed for most reads:
-        # measured 86 opens in one incremental pass of 200 users. Keep more of them.
-        chosen.setdefault("pool_size", _SQLITE_POOL_SIZE)
+    parsed = make_url(url)
     try:
-        engine = create_async_engine(url, **chosen)
-    except (ArgumentError, ImportError) as exc:
+        if parsed.get_backend_name() != "sqlite":
+            return _AsyncDatabase(create_async_engine(url, **chosen))
+        threads = _SQLITE_THREADS
+        memory = parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed)
+        if memory and not {"poolclass", "pool"} & set(chosen):
+            # One connection (each :memory: connection is a database of its own), one thread.
+            chosen.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+            threads = 1
+        elif not {"poolclass", "pool"} & set(chosen):
+            chosen.setdefault("pool_size", threads)
+        engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), **chosen)
+    except (ArgumentError, ImportError, TypeError) as exc:
         raise ConfigurationError(
             f"Cannot build the store's engine for {safe_url(url)}: {type(exc).__name__}. "
             "Install the extra: pip install 'payroll-sdk[store]'."
         ) from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_settings)
-    return engine
+    event.listen(engine, "connect", _sqlite_settings)
+    return _ThreadedDatabase(engine, threads)
 
 
 def _sqlite_settings(dbapi_connection: Any, record: Any) -> None:
@@ -161,27 +242,23 @@ class DbClock:
                 clock._leave(started)
 
 
-@contextlib.asynccontextmanager
-async def transaction(
-    engine: AsyncEngine, lock: asyncio.Lock | None, clock: DbClock, action: str
-) -> AsyncIterator[AsyncConnection]:
-    """One transaction: committed if the block ends normally, rolled back otherwise
-    (cancellation included). ``lock`` serialises SQLite's writers within this process.
-
-    The lock is taken before a connection is checked out (a writer waiting for it holds no
-    connection of the pool) and released as soon as the transaction has ended, before the
-    connection goes back to the pool: the pool's reset on check-in is one more round trip to
-    the driver's thread that the next writer need not wait for.
-    """
+async def run_transaction(
+    database: Database,
+    work: Callable[[Connection], _T],
+    lock: asyncio.Lock | None,
+    clock: DbClock,
+    action: str,
+) -> _T:
+    """``work`` in one transaction, timed, its database errors as :class:`StoreError`.
+    ``lock`` serialises SQLite's writers within this process; it is taken before the
+    transaction starts, so a writer waiting for it holds no connection of the pool."""
     async with clock.timing():
         with db_errors(action):
-            async with contextlib.AsyncExitStack() as stack:
-                held = _Held(lock)
-                await held.acquire()
-                stack.callback(held.release)
-                connection = await stack.enter_async_context(engine.connect())
-                async with connection.begin():
-                    yield connection
+            held = _Held(lock)
+            await held.acquire()
+            try:
+                return await database.run(work)
+            finally:
                 held.release()
 
 

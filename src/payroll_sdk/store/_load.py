@@ -15,8 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from ..aggregation._fetch import summary_of
 from ..aggregation._freshness import assess_freshness
@@ -50,12 +49,12 @@ _SINGLE_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-async def load_profile(
-    connection: AsyncConnection, end_user_id: str, *, stale_after: timedelta
+def load_profile(
+    connection: Connection, end_user_id: str, *, stale_after: timedelta
 ) -> PayrollProfile | None:
     """The stored profile of ``end_user_id``, or ``None`` if the user was never synced."""
     user = (
-        await connection.execute(
+        connection.execute(
             select(END_USERS.c.synced_at, END_USERS.c.unreadable_accounts).where(
                 END_USERS.c.end_user_id == end_user_id
             )
@@ -65,7 +64,7 @@ async def load_profile(
         return None
     synced_at = user.synced_at
     account_rows = (
-        await connection.execute(
+        connection.execute(
             select(ACCOUNTS.c.id, ACCOUNTS.c.data)
             .where(ACCOUNTS.c.end_user_id == end_user_id, ACCOUNTS.c.listed.is_(True))
             .order_by(ACCOUNTS.c.position)
@@ -76,17 +75,15 @@ async def load_profile(
     paystubs: dict[str, list[Paystub]] = defaultdict(list)
     shifts: dict[str, list[Shift]] = defaultdict(list)
     if ids:
-        for row in await connection.execute(
-            select(RESOURCES).where(RESOURCES.c.account_id.in_(ids))
-        ):
+        for row in connection.execute(select(RESOURCES).where(RESOURCES.c.account_id.in_(ids))):
             resources[row.account_id][row.resource] = row
-        for row in await connection.execute(
+        for row in connection.execute(
             select(PAYSTUBS.c.account_id, PAYSTUBS.c.data)
             .where(PAYSTUBS.c.account_id.in_(ids))
             .order_by(PAYSTUBS.c.pay_date.desc().nulls_last(), PAYSTUBS.c.id)
         ):
             paystubs[row.account_id].append(Paystub.model_validate_json(row.data))
-        for row in await connection.execute(
+        for row in connection.execute(
             select(SHIFTS.c.account_id, SHIFTS.c.data)
             .where(SHIFTS.c.account_id.in_(ids))
             .order_by(SHIFTS.c.end_date.desc().nulls_last(), SHIFTS.c.id)

@@ -1,10 +1,10 @@
-"""Applying the packaged Alembic migrations through the store's own async engine.
+"""Applying the packaged Alembic migrations through the store's own database.
 
-Alembic is synchronous; ``AsyncConnection.run_sync`` hands it the sync facade of the same
-connection (Alembic's documented "connection sharing" recipe), so no second engine, URL or
-``alembic.ini`` is involved. On PostgreSQL a transaction-scoped advisory lock serialises
-processes that open the store at the same moment (several workers starting together);
-SQLite serialises them with its own write lock.
+Alembic is synchronous, like the store's database work: it is handed the ``Connection`` of
+one of the store's transactions (Alembic's documented "connection sharing" recipe), so no
+second engine, URL or ``alembic.ini`` is involved. On PostgreSQL a transaction-scoped
+advisory lock serialises processes that open the store at the same moment (several workers
+starting together); SQLite serialises them with its own write lock.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ._db import Database
 from ._schema import VERSION_TABLE
 
 __all__ = ["current_revision", "head_revision", "upgrade"]
@@ -48,19 +48,17 @@ def _current(connection: Connection) -> str | None:
     return context.get_current_revision()
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revision(database: Database) -> str | None:
     """The revision the database is at (``None``: the store's tables were never created)."""
-    async with engine.connect() as connection:
-        return await connection.run_sync(_current)
+    return await database.run(_current)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(database: Database, revision: str = "head") -> None:
     """Apply every migration up to ``revision``, in one transaction (idempotent)."""
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"))
-        await connection.run_sync(_upgrade, revision)
+    await database.run(lambda connection: _upgrade(connection, revision))
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"))
     command.upgrade(_config(connection), revision)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 from .._dedup import unique_by_id
 from .._exceptions import PayrollError
@@ -174,8 +173,8 @@ async def _finish(
 ) -> datetime:
     finished = _now()
 
-    async def write(connection: AsyncConnection) -> None:
-        await finish_run(
+    def write(connection: Connection) -> None:
+        finish_run(
             connection,
             run_id,
             status=status,
@@ -190,10 +189,8 @@ async def _finish(
         if error is None and tally.listed is not None and synced_at is not None:
             # The accounts listing succeeded and every account was written: this is now
             # the moment the stored profile describes.
-            await mark_unlisted(connection, end_user_id, tally.listed)
-            await _upsert_end_user(
-                connection, end_user_id, synced_at, run_id, tally.unreadable_accounts
-            )
+            mark_unlisted(connection, end_user_id, tally.listed)
+            _upsert_end_user(connection, end_user_id, synced_at, run_id, tally.unreadable_accounts)
 
     await store._db(write, action="record a run", write=True, clock=clock)
     return finished
@@ -285,7 +282,7 @@ async def _sync_account(
     known = stored
     resources = [name for name in RESOURCE_NAMES if name in wanted]
 
-    def plan_with(connection: AsyncConnection | None) -> Awaitable[AccountPlan]:
+    def plan_with(connection: Connection | None) -> AccountPlan:
         return plan_account(
             connection,
             fetched,
@@ -300,7 +297,7 @@ async def _sync_account(
     if needs_stored_records(known, resources, fetched):
         plan = await store._db(plan_with, action="read stored records", clock=clock)
     else:  # nothing of these lists is stored (a first sync): no query, no connection
-        plan = await plan_with(None)
+        plan = plan_with(None)
     if not plan.empty:  # an account whose data did not change costs no write
         await store._db(
             lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
@@ -320,8 +317,8 @@ async def _sync_account(
     )
 
 
-async def _upsert_end_user(
-    connection: AsyncConnection,
+def _upsert_end_user(
+    connection: Connection,
     end_user_id: str,
     synced_at: datetime,
     run_id: int,
@@ -346,7 +343,7 @@ async def _upsert_end_user(
             "unreadable_accounts": statement.excluded.unreadable_accounts,
         },
     )
-    await connection.execute(statement)
+    connection.execute(statement)
 
 
 def unrecorded(end_user_id: str, full: bool, error: PayrollError) -> SyncResult:

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..models.profile import FailureReason, Problem
 from ._records import RunRecord, RunStatus
@@ -18,8 +17,8 @@ from ._schema import RUNS
 __all__ = ["finish_run", "read_runs", "run_counts", "start_run", "users_with_status"]
 
 
-async def start_run(
-    connection: AsyncConnection,
+def start_run(
+    connection: Connection,
     *,
     end_user_id: str,
     batch_id: str | None,
@@ -27,7 +26,7 @@ async def start_run(
     full: bool,
     started_at: datetime,
 ) -> int:
-    result = await connection.execute(
+    result = connection.execute(
         insert(RUNS)
         .values(
             end_user_id=end_user_id,
@@ -46,8 +45,8 @@ async def start_run(
     return int(result.scalar_one())
 
 
-async def finish_run(
-    connection: AsyncConnection,
+def finish_run(
+    connection: Connection,
     run_id: int,
     *,
     status: RunStatus,
@@ -59,7 +58,7 @@ async def finish_run(
     problems: Sequence[Problem],
     error: FailureReason | None,
 ) -> None:
-    await connection.execute(
+    connection.execute(
         update(RUNS)
         .where(RUNS.c.id == run_id)
         .values(
@@ -77,8 +76,8 @@ async def finish_run(
     )
 
 
-async def read_runs(
-    connection: AsyncConnection,
+def read_runs(
+    connection: Connection,
     *,
     end_user_id: str | None,
     batch_id: str | None,
@@ -89,11 +88,11 @@ async def read_runs(
         query = query.where(RUNS.c.end_user_id == end_user_id)
     if batch_id is not None:
         query = query.where(RUNS.c.batch_id == batch_id)
-    return [_record(row) for row in await connection.execute(query)]
+    return [_record(row) for row in connection.execute(query)]
 
 
-async def run_counts(connection: AsyncConnection, batch_id: str) -> dict[str, int]:
-    result = await connection.execute(
+def run_counts(connection: Connection, batch_id: str) -> dict[str, int]:
+    result = connection.execute(
         select(RUNS.c.status, func.count())
         .where(RUNS.c.batch_id == batch_id)
         .group_by(RUNS.c.status)
@@ -101,8 +100,8 @@ async def run_counts(connection: AsyncConnection, batch_id: str) -> dict[str, in
     return {status: int(count) for status, count in result}
 
 
-async def users_with_status(
-    connection: AsyncConnection,
+def users_with_status(
+    connection: Connection,
     batch_id: str,
     end_user_ids: Sequence[str],
     statuses: Sequence[RunStatus],
@@ -111,7 +110,7 @@ async def users_with_status(
     found: set[str] = set()
     # In slices: one IN list per query stays far below every database's parameter limit.
     for start in range(0, len(end_user_ids), 500):
-        result = await connection.execute(
+        result = connection.execute(
             select(RUNS.c.end_user_id)
             .where(
                 RUNS.c.batch_id == batch_id,

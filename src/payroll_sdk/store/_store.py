@@ -1,6 +1,7 @@
 """``ProfileStore``: sync end users' payroll data into SQLite or PostgreSQL, incrementally.
 
-The store owns an async SQLAlchemy engine. A sync lists the user's accounts, reads every
+The store owns its database (``_db.Database``: SQLite's transactions on worker threads,
+PostgreSQL's on the event loop through asyncpg). A sync lists the user's accounts, reads every
 account's six resources (lists from their watermark minus the overlap, see ``_write.py``) and
 writes each account in one transaction as soon as it is read. Everything the user-facing
 methods raise is a :class:`~payroll_sdk.PayrollError`: API errors as the client raises them,
@@ -16,8 +17,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, select
 
 from .._config import DEFAULT_STALE_AFTER
 from .._exceptions import ConfigurationError, InvalidInputError, PayrollError
@@ -29,7 +29,15 @@ from ..models.profile import RESOURCE_NAMES, PayrollProfile, ResourceName
 from ..webhooks import AccountEvent, DataAddedEvent, SyncProgressEvent, WebhookEvent
 from . import _migrate
 from ._batch import WriteBatcher
-from ._db import DbClock, build_engine, db_errors, resolve_url, safe_url, transaction
+from ._db import (
+    Database,
+    DbClock,
+    build_database,
+    db_errors,
+    resolve_url,
+    run_transaction,
+    safe_url,
+)
 from ._errors import StoreError
 from ._load import load_profile
 from ._pii import PiiMode
@@ -73,9 +81,10 @@ class ProfileStore:
     - ``upgrade``: apply the packaged migrations when the store opens (default); ``False``
       refuses to open a database whose schema is not at this version's head, for deployments
       that migrate in a separate step (:meth:`upgrade`).
-    - ``engine_options``: keyword arguments for ``create_async_engine`` (``pool_size``...).
+    - ``engine_options``: keyword arguments for SQLAlchemy's ``create_engine`` (SQLite) or
+      ``create_async_engine`` (PostgreSQL): ``pool_size``...
 
-    One store per event loop: its engine's connections belong to the loop that opened it.
+    One store per event loop: its PostgreSQL connections belong to the loop that opened it.
     """
 
     def __init__(
@@ -96,7 +105,7 @@ class ProfileStore:
         self.overlap = overlap
         self._auto_upgrade = upgrade
         self._engine_options = engine_options
-        self._engine: AsyncEngine | None = None
+        self._engine: Database | None = None
         self._write_lock: asyncio.Lock | None = None
         self._batcher: WriteBatcher | None = None
         self._clock = DbClock()
@@ -118,7 +127,7 @@ class ProfileStore:
         """Connect, and bring the schema to this version's head (or check it is there)."""
         if self._engine is not None:
             return
-        engine = build_engine(self._url, self._engine_options)
+        engine = build_database(self._url, self._engine_options)
         # SQLite allows one writer at a time: within a process writers queue on this lock
         # rather than on SQLite's busy timeout.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
@@ -152,7 +161,7 @@ class ProfileStore:
         """Apply the packaged migrations up to this version's head (idempotent)."""
         engine = self._engine
         if engine is None:
-            engine = build_engine(self._url, self._engine_options)
+            engine = build_database(self._url, self._engine_options)
         try:
             with db_errors(f"upgrade the store at {self.url}"):
                 await _migrate.upgrade(engine)
@@ -183,14 +192,14 @@ class ProfileStore:
     def __repr__(self) -> str:
         return f"<ProfileStore url={self.url!r} pii={self.pii!r}>"
 
-    def _engine_or_raise(self) -> AsyncEngine:
+    def _engine_or_raise(self) -> Database:
         if self._engine is None:
             raise StoreError("The store is not open: use 'async with ProfileStore(...)'.")
         return self._engine
 
     async def _db(
         self,
-        work: Callable[[AsyncConnection], Awaitable[_T]],
+        work: Callable[[Connection], _T],
         *,
         action: str,
         write: bool = False,
@@ -219,30 +228,25 @@ class ProfileStore:
 
     async def _transaction(
         self,
-        work: Callable[[AsyncConnection], Awaitable[_T]],
+        work: Callable[[Connection], _T],
         *,
         action: str,
         write: bool,
         clock: DbClock | None,
     ) -> _T:
         """``work`` in a transaction of its own, shielded from cancellation (see :meth:`_db`)."""
-        engine = self._engine_or_raise()
-
-        async def run() -> _T:
-            lock = self._write_lock if write else None
-            async with transaction(engine, lock, clock or self._clock, action) as connection:
-                return await work(connection)
-
-        task = asyncio.ensure_future(run())
+        database = self._engine_or_raise()
+        lock = self._write_lock if write else None
+        task = asyncio.ensure_future(
+            run_transaction(database, work, lock, clock or self._clock, action)
+        )
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             self._in_background(task)
             raise
 
-    async def _write_batch(
-        self, work: Callable[[AsyncConnection], Awaitable[None]], action: str
-    ) -> None:
+    async def _write_batch(self, work: Callable[[Connection], None], action: str) -> None:
         await self._transaction(work, action=action, write=True, clock=None)
 
     # -- reading ------------------------------------------------------------------------------
@@ -407,8 +411,8 @@ class ProfileStore:
     async def _stored_account(self, account_id: str) -> tuple[PayrollAccount, str] | None:
         query = select(ACCOUNTS.c.data, ACCOUNTS.c.end_user_id).where(ACCOUNTS.c.id == account_id)
 
-        async def look_up(connection: AsyncConnection) -> Any:
-            return (await connection.execute(query)).one_or_none()
+        def look_up(connection: Connection) -> Any:
+            return connection.execute(query).one_or_none()
 
         row = await self._db(look_up, action="look up an account")
         if row is None:

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..models import Paystub, Shift
 from ..models._base import PayrollModel
@@ -105,7 +104,7 @@ def _dumped(model: PayrollModel) -> tuple[str, str]:
     return raw.decode(), hashlib.sha256(raw).hexdigest()
 
 
-def insert_for(connection: AsyncConnection, table: Table) -> Any:
+def insert_for(connection: Connection, table: Table) -> Any:
     """The dialect's ``INSERT`` (both have ``on_conflict_do_update``)."""
     return _insert(connection.dialect.name, table)
 
@@ -140,8 +139,8 @@ class StoredAccount:
         return row["watermark"] if row is not None else None
 
 
-async def read_state(
-    connection: AsyncConnection,
+def read_state(
+    connection: Connection,
     account_ids: Sequence[str],
     overlap: timedelta | None = None,
 ) -> dict[str, StoredAccount]:
@@ -151,7 +150,7 @@ async def read_state(
     found = {account_id: StoredAccount() for account_id in account_ids}
     for start in range(0, len(account_ids), _CHUNK):
         chunk = account_ids[start : start + _CHUNK]
-        accounts = await connection.execute(
+        accounts = connection.execute(
             select(
                 ACCOUNTS.c.id,
                 ACCOUNTS.c.digest,
@@ -165,20 +164,18 @@ async def read_state(
             stored.digest, stored.end_user_id = row.digest, row.end_user_id
             stored.position, stored.listed = row.position, row.listed
         columns = [RESOURCES.c[name] for name in ("account_id", "resource", *_COMPARED)]
-        resources = await connection.execute(
-            select(*columns).where(RESOURCES.c.account_id.in_(chunk))
-        )
+        resources = connection.execute(select(*columns).where(RESOURCES.c.account_id.in_(chunk)))
         for row in resources:
             values = row._asdict()
             found[values.pop("account_id")].resources[values.pop("resource")] = values
         if overlap is not None:
             for name in LIST_RESOURCES:
-                await _read_digests(connection, [found[a] for a in chunk], chunk, name, overlap)
+                _read_digests(connection, [found[a] for a in chunk], chunk, name, overlap)
     return found
 
 
-async def _read_digests(
-    connection: AsyncConnection,
+def _read_digests(
+    connection: Connection,
     stored: Sequence[StoredAccount],
     account_ids: Sequence[str],
     name: str,
@@ -197,7 +194,7 @@ async def _read_digests(
     by_id = dict(zip(account_ids, stored, strict=True))
     for account_id in since:
         by_id[account_id].digests[name] = {}
-    result = await connection.execute(
+    result = connection.execute(
         select(table.c.account_id, table.c.id, table.c.digest, dated).where(
             table.c.account_id.in_(list(since)), dated >= min(since.values())
         )
@@ -254,8 +251,8 @@ def _unknown_ids(
     return [record.id for record in records if record.id not in known]
 
 
-async def plan_account(
-    connection: AsyncConnection | None,
+def plan_account(
+    connection: Connection | None,
     fetched: AccountProfile,
     stored: StoredAccount,
     *,
@@ -282,12 +279,12 @@ async def plan_account(
         compare = connection if name in stored.resources else None
         known = stored.digests.get(name) if name in stored.resources else None
         if name == "paystubs":
-            rows, counts = await _plan_records(
+            rows, counts = _plan_records(
                 compare, PAYSTUBS, fetched.paystubs, _paystub_columns, now, pii, known
             )
             plan.paystub_rows, plan.counts = rows, _plus(plan.counts, counts)
         elif name == "shifts":
-            rows, counts = await _plan_records(
+            rows, counts = _plan_records(
                 compare, SHIFTS, fetched.shifts, _shift_columns, now, pii, known
             )
             plan.shift_rows, plan.counts = rows, _plus(plan.counts, counts)
@@ -410,8 +407,8 @@ def _unreadable(
     return json.dumps(merged) if merged else None
 
 
-async def _plan_records(
-    connection: AsyncConnection | None,
+def _plan_records(
+    connection: Connection | None,
     table: Table,
     records: Iterable[Paystub | Shift],
     columns: Callable[[Any], dict[str, Any]],
@@ -439,7 +436,7 @@ async def _plan_records(
     if connection is not None:  # else the rest is new
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            result = await connection.execute(
+            result = connection.execute(
                 select(table.c.id, table.c.digest).where(table.c.id.in_(chunk))
             )
             stored_digests.update({row.id: row.digest for row in result})
@@ -479,18 +476,18 @@ def _newest(fetched: AccountProfile, name: ResourceName) -> date | None:
 # -- writing ----------------------------------------------------------------------------------
 
 
-async def apply_plan(connection: AsyncConnection, plan: AccountPlan) -> None:
+def apply_plan(connection: Connection, plan: AccountPlan) -> None:
     """Write a plan in the caller's transaction: the account row first (the resources refer
     to it), then the records, then the resource rows with their watermarks."""
     if plan.account_row is not None:
-        await _upsert(connection, ACCOUNTS, [plan.account_row], ["id"])
-    await _upsert(connection, PAYSTUBS, plan.paystub_rows, ["id"])
-    await _upsert(connection, SHIFTS, plan.shift_rows, ["id"])
-    await _upsert_resources(connection, plan.resource_rows)
+        _upsert(connection, ACCOUNTS, [plan.account_row], ["id"])
+    _upsert(connection, PAYSTUBS, plan.paystub_rows, ["id"])
+    _upsert(connection, SHIFTS, plan.shift_rows, ["id"])
+    _upsert_resources(connection, plan.resource_rows)
 
 
-async def _upsert(
-    connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+def _upsert(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
 ) -> None:
     """Insert ``rows``, or overwrite the stored row with the same key (all columns in ``rows``
     but the key and ``first_seen_at``)."""
@@ -506,10 +503,10 @@ async def _upsert(
             set_={name: statement.excluded[name] for name in replaced},
         )
 
-    await execute_many(connection, table, ("upsert", tuple(keys)), build, rows)
+    execute_many(connection, table, ("upsert", tuple(keys)), build, rows)
 
 
-async def _upsert_resources(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+def _upsert_resources(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Upsert resource rows; a read that was not ``ok`` keeps the stored data and digest."""
     if not rows:
         return
@@ -533,14 +530,12 @@ async def _upsert_resources(connection: AsyncConnection, rows: list[dict[str, An
             index_elements=["account_id", "resource"], set_={**replaced, **kept}
         )
 
-    await execute_many(connection, RESOURCES, "upsert resources", build, rows)
+    execute_many(connection, RESOURCES, "upsert resources", build, rows)
 
 
-async def mark_unlisted(
-    connection: AsyncConnection, end_user_id: str, listed_ids: Sequence[str]
-) -> None:
+def mark_unlisted(connection: Connection, end_user_id: str, listed_ids: Sequence[str]) -> None:
     """Accounts of the user the API no longer lists: kept, but out of the profile."""
-    await connection.execute(
+    connection.execute(
         update(ACCOUNTS)
         .where(
             ACCOUNTS.c.end_user_id == end_user_id,
