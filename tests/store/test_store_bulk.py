@@ -1,4 +1,5 @@
-"""The driver-level executemany stores exactly what SQLAlchemy's own ``execute`` stores."""
+"""The driver-level bulk write stores exactly what SQLAlchemy's own ``execute`` stores, in
+multi-row statements on SQLite."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-from payroll_sdk.store import ProfileStore
+from payroll_sdk.store import ProfileStore, _bulk
 from payroll_sdk.store._bulk import execute_many
-from payroll_sdk.store._schema import ACCOUNTS, RESOURCES
+from payroll_sdk.store._schema import ACCOUNTS, PAYSTUBS, RESOURCES
 
 
 def _insert(dialect: str) -> Any:
@@ -109,3 +110,74 @@ async def test_a_row_the_database_refuses_raises_a_database_error(store: Profile
 
     with pytest.raises(DBAPIError):
         await database.run(refused)
+
+
+async def test_sqlite_writes_rows_in_multi_row_statements(
+    store: ProfileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite 600 rows go as statements of 256, 256, 64, 16 and 8 rows (one step each,
+    not one per row); a parameter limit caps the rows per statement. PostgreSQL: one
+    executemany. Every row is stored either way."""
+    database = store._engine
+    assert database is not None
+    now = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)
+
+    def stub(number: int) -> dict[str, Any]:
+        return {
+            "id": f"stub_{number}",
+            "account_id": "acct",
+            "pay_date": date(2026, 1, 1) + timedelta(days=number % 300),
+            "currency": "USD",
+            "gross_pay_amount": number * 100,
+            "net_pay_amount": None,
+            "data": "{}",
+            "digest": f"{number:064d}",
+            "first_seen_at": now,
+            "updated_at": now,
+        }
+
+    executed: list[tuple[str, int]] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, many: bool) -> None:
+        executed.append((statement, len(parameters) if not many else -len(parameters)))
+
+    def write(connection: Connection, first: int, count: int) -> int:
+        if first == 0:
+            connection.execute(
+                ACCOUNTS.insert().values(
+                    id="acct",
+                    end_user_id="u",
+                    position=0,
+                    listed=True,
+                    data="{}",
+                    digest="d",
+                    first_seen_at=now,
+                    updated_at=now,
+                )
+            )
+        dialect = connection.dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        execute_many(
+            connection,
+            PAYSTUBS,
+            "test stubs",
+            lambda: module.insert(PAYSTUBS).on_conflict_do_nothing(),
+            [stub(n) for n in range(first, first + count)],
+        )
+        return int(connection.execute(select(func.count()).select_from(PAYSTUBS)).scalar_one())
+
+    event.listen(database.sync_engine, "before_cursor_execute", seen)
+    try:
+        assert await database.run(lambda c: write(c, 0, 600)) == 600
+        inserts = [n for statement, n in executed if "INSERT INTO payroll_paystubs" in statement]
+        if database.dialect.name == "sqlite":
+            assert inserts == [2560, 2560, 640, 160, 80]  # 10 parameters a row
+        else:
+            assert inserts == [-600]
+        executed.clear()
+        monkeypatch.setattr(_bulk, "_SQLITE_PARAMETERS", 45)  # 4 rows of 10 at most
+        assert await database.run(lambda c: write(c, 600, 9)) == 609
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", seen)
+    inserts = [n for statement, n in executed if "INSERT INTO payroll_paystubs" in statement]
+    assert inserts == ([40, 40, 10] if database.dialect.name == "sqlite" else [-9])

@@ -57,7 +57,13 @@ async def test_an_unreachable_database_is_a_store_error_without_the_password() -
 
 @pytest.mark.parametrize(
     "url",
-    ["mysql+aiomysql://root@db/x", "sqlite:///sync-driver.db", "not a url", ""],
+    [
+        "mysql+aiomysql://root@db/x",
+        "postgresql+psycopg2://app@db/x",
+        "sqlite+pysqlcipher:///x.db",
+        "not a url",
+        "",
+    ],
 )
 def test_unsupported_urls_are_refused_before_connecting(url: str) -> None:
     with pytest.raises(ConfigurationError):

@@ -51,7 +51,10 @@ _T = TypeVar("_T")
 ENV_STORE_URL: Final = "PAYROLL_STORE_URL"
 #: Embedded default: a file in the working directory, no server needed.
 DEFAULT_URL: Final = "sqlite+aiosqlite:///payroll.db"
-_DRIVERS: Final = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+#: The drivers a URL may name, per database. SQLite's transactions go through the standard
+#: library's sqlite3 whatever the URL says; ``+aiosqlite`` (the documented default) is kept
+#: so the URLs of earlier versions still work.
+_DRIVERS: Final = {"sqlite": ("aiosqlite", "pysqlite"), "postgresql": ("asyncpg",)}
 #: Seconds SQLite waits for another process's write lock before failing.
 _SQLITE_BUSY_TIMEOUT: Final = 30
 #: SQLite transactions at once, each on a thread of the store's with a pooled connection.
@@ -71,14 +74,15 @@ def resolve_url(url: str | None) -> str:
             "'sqlite+aiosqlite:///payroll.db' or 'postgresql+asyncpg://user@host/db')."
         ) from None
     backend = parsed.get_backend_name()
-    driver = _DRIVERS.get(backend)
-    if driver is None:
+    drivers = _DRIVERS.get(backend)
+    if drivers is None:
         raise ConfigurationError(
             f"Unsupported store database {backend!r}: use SQLite or PostgreSQL."
         )
-    if parsed.get_driver_name() != driver:
+    if parsed.get_driver_name() not in drivers:
         raise ConfigurationError(
-            f"The store needs an async driver: use {backend}+{driver}:// in the URL."
+            f"Unsupported driver {parsed.get_driver_name()!r} for {backend}: use "
+            f"{backend}+{drivers[0]}:// in the URL."
         )
     return chosen
 

@@ -1,0 +1,116 @@
+"""How the store's transactions run (``_db.Database``): whole, on SQLite's worker threads or on
+the loop for PostgreSQL; rolled back whole on failure; any SQLite URL spelling, ``:memory:``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, select
+
+from payroll_sdk import PayrollClient
+from payroll_sdk.store import ProfileStore, StoreError
+from payroll_sdk.store._schema import ACCOUNTS
+
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+
+
+def _insert_account(connection: Connection, account_id: str) -> None:
+    connection.execute(
+        ACCOUNTS.insert().values(
+            id=account_id,
+            end_user_id="u",
+            position=0,
+            listed=True,
+            data="{}",
+            digest="d",
+            first_seen_at=NOW,
+            updated_at=NOW,
+        )
+    )
+
+
+def _count_accounts(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(ACCOUNTS)).scalar_one())
+
+
+async def test_a_sqlite_transaction_runs_whole_on_a_store_thread_while_the_loop_runs(
+    tmp_path: Path,
+) -> None:
+    async with ProfileStore(f"sqlite+aiosqlite:///{tmp_path / 's.db'}") as store:
+        database = store._engine
+        assert database is not None
+        seen: list[tuple[str, int]] = []
+
+        def slow(connection: Connection) -> None:
+            _insert_account(connection, "a1")
+            time.sleep(0.3)  # the loop must not wait for this
+            _insert_account(connection, "a2")
+            seen.append((threading.current_thread().name, id(connection)))
+
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        try:
+            await database.run(slow)
+        finally:
+            ticker.cancel()
+        assert ticks >= 10  # the loop kept running during the 0.3 s transaction
+        ((thread, _),) = seen
+        assert thread.startswith("payroll-store") and thread != threading.main_thread().name
+        assert await database.run(_count_accounts) == 2
+
+
+async def test_a_failing_transaction_leaves_nothing_behind(store: ProfileStore) -> None:
+    database = store._engine
+    assert database is not None
+
+    def half_done(connection: Connection) -> None:
+        _insert_account(connection, "written_then_rolled_back")
+        raise StoreError("the second statement failed")
+
+    with pytest.raises(StoreError):
+        await database.run(half_done)
+    assert await database.run(_count_accounts) == 0
+
+
+@pytest.mark.parametrize("driver", ["sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"])
+async def test_every_sqlite_url_spelling_opens_the_same_store(
+    tmp_path: Path, driver: str, client: PayrollClient
+) -> None:
+    path = tmp_path / "spelled.db"
+    async with ProfileStore(f"sqlite+aiosqlite:///{path}") as first:
+        await first.sync(client, "user_single")
+    async with ProfileStore(f"{driver}:///{path}") as again:
+        profile = await again.load_profile("user_single")
+        assert profile is not None and profile.accounts
+
+
+async def test_an_in_memory_store_is_one_database_for_all_its_transactions(
+    client: PayrollClient,
+) -> None:
+    # Each sqlite3 connection to :memory: is a database of its own: the store keeps one.
+    async with ProfileStore("sqlite+aiosqlite:///:memory:") as store:
+        database = store._engine
+        assert database is not None
+
+        def slow_count(connection: Connection) -> int:
+            time.sleep(0.05)  # so that the transactions overlap, on several threads
+            return _count_accounts(connection)
+
+        # The tables the migrations made on open are there, for transactions side by side.
+        assert await asyncio.gather(*(database.run(slow_count) for _ in range(6))) == [0] * 6
+        result = await store.sync(client, "user_single")
+        assert result.added > 0
+        profile = await store.load_profile("user_single")
+        assert profile is not None and profile.accounts
