@@ -96,20 +96,22 @@ def _sqlite_statements(
     key: Hashable,
     build: Callable[[], Insert],
     order: tuple[str, ...],
-    parameters: list[tuple[Any, ...]],
+    flat: list[Any],
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """``parameters`` as multi-row statements: full ones of up to ``_SQLITE_ROWS`` rows, then
-    one per power of two in what is left (each statement's SQL compiled once)."""
-    most = max(1, min(_SQLITE_ROWS, _SQLITE_PARAMETERS // len(order)))
+    """The rows in ``flat`` (row after row) as multi-row statements: full ones of up to
+    ``_SQLITE_ROWS`` rows, then one per power of two in what is left (each statement's SQL
+    compiled once)."""
+    width = len(order)
+    most = max(1, min(_SQLITE_ROWS, _SQLITE_PARAMETERS // width))
     cache = _COMPILED_ROWS.setdefault(dialect, {})
-    start = 0
-    while start < len(parameters):
-        left = len(parameters) - start
+    start, total = 0, len(flat) // width
+    while start < total:
+        left = total - start
         count = most if left >= most else 1 << (left.bit_length() - 1)
         sql = cache.get((key, order, count))
         if sql is None:
             sql = cache[(key, order, count)] = _compile_rows(dialect, build(), order, count)
-        yield sql, tuple(value for line in parameters[start : start + count] for value in line)
+        yield sql, tuple(flat[start * width : (start + count) * width])
         start += count
 
 
@@ -131,25 +133,20 @@ def execute_many(
     compiled = cache.get((key, columns))
     if compiled is None:
         compiled = cache[(key, columns)] = _compile(dialect, table, build(), columns)
+    # Row after row in one flat list, then each converted column in one pass, each distinct
+    # value converted once (a batch's timestamps are all the same ``now``).
     values = compiled.values
-    if not compiled.processed:
-        parameters: list[Any] = [values(row) for row in rows]
-    else:
-        # Each distinct value converted once: a batch's timestamps are all the same ``now``.
-        converted: list[dict[Any, Any]] = [{} for _ in compiled.processed]
-        parameters = []
-        for row in rows:
-            line = list(values(row))
-            for (position, processor), seen in zip(compiled.processed, converted, strict=True):
-                value = line[position]
-                if value is not None:
-                    try:
-                        line[position] = seen[value]
-                    except KeyError:
-                        line[position] = seen[value] = processor(value)
-            parameters.append(tuple(line))
+    flat: list[Any] = []
+    for row in rows:
+        flat.extend(values(row))
+    width = len(compiled.order)
+    for position, processor in compiled.processed:
+        column = flat[position::width]
+        converted = {v: None if v is None else processor(v) for v in set(column)}
+        flat[position::width] = map(converted.__getitem__, column)
     if dialect.name == "sqlite":
-        for sql, flat in _sqlite_statements(dialect, key, build, compiled.order, parameters):
-            connection.exec_driver_sql(sql, flat)
+        for sql, chunk in _sqlite_statements(dialect, key, build, compiled.order, flat):
+            connection.exec_driver_sql(sql, chunk)
     else:
-        connection.exec_driver_sql(compiled.sql, parameters)
+        rows_of = [tuple(flat[start : start + width]) for start in range(0, len(flat), width)]
+        connection.exec_driver_sql(compiled.sql, rows_of)
