@@ -114,3 +114,15 @@ async def test_an_in_memory_store_is_one_database_for_all_its_transactions(
         assert result.added > 0
         profile = await store.load_profile("user_single")
         assert profile is not None and profile.accounts
+
+
+async def test_a_transaction_after_the_store_closed_is_a_store_error(tmp_path: Path) -> None:
+    store = ProfileStore(f"sqlite+aiosqlite:///{tmp_path / 'closed.db'}")
+    await store.open()
+    database = store._engine
+    assert database is not None
+    await store.aclose()
+    with pytest.raises(StoreError, match="closed"):
+        await database.run(_count_accounts)
+    with pytest.raises(StoreError, match="not open"):
+        await store.runs()

@@ -124,7 +124,11 @@ class _ThreadedDatabase(Database):
 
     async def run(self, work: Callable[[Connection], _T]) -> _T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._transaction, work)
+        try:
+            pending = loop.run_in_executor(self._threads, self._transaction, work)
+        except RuntimeError:  # the threads were shut down: a call racing the store's close
+            raise StoreError("The store is closed.") from None
+        return await pending
 
     async def dispose(self) -> None:
         # Waits for a transaction still running on a thread (it is never cut short).
