@@ -1,17 +1,34 @@
 """Comparisons the store tests share: a loaded profile against a fetched one, and the
-database's rows against the sandbox's ground truth."""
+database's rows against the sandbox's ground truth; a bare account row to hang records on."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from payroll_sdk.models.profile import PayrollProfile
 from payroll_sdk.sandbox import SandboxServer
-from payroll_sdk.store._schema import PAYSTUBS, RESOURCES, SHIFTS
+from payroll_sdk.store._schema import ACCOUNTS, PAYSTUBS, RESOURCES, SHIFTS
+
+
+def insert_account(connection: Connection, account_id: str, moment: datetime) -> None:
+    """An account row with placeholder data, for tests that write rows referring to it."""
+    connection.execute(
+        ACCOUNTS.insert().values(
+            id=account_id,
+            end_user_id="u",
+            position=0,
+            listed=True,
+            data="{}",
+            digest="d",
+            first_seen_at=moment,
+            updated_at=moment,
+        )
+    )
 
 
 def assert_same_profile(loaded: PayrollProfile | None, fetched: PayrollProfile) -> None:

@@ -14,7 +14,9 @@ from sqlalchemy.exc import DBAPIError
 
 from payroll_sdk.store import ProfileStore, _bulk
 from payroll_sdk.store._bulk import execute_many
-from payroll_sdk.store._schema import ACCOUNTS, PAYSTUBS, RESOURCES
+from payroll_sdk.store._schema import PAYSTUBS, RESOURCES
+
+from .helpers import insert_account
 
 
 def _insert(dialect: str) -> Any:
@@ -42,23 +44,12 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
             "updated_at": now,
         }
 
-    database = store._engine
+    database = store._database
     assert database is not None
 
     def write_both_ways(connection: Connection) -> tuple[list[Any], list[Any]]:
         for account in ("via_execute", "via_bulk"):
-            connection.execute(
-                ACCOUNTS.insert().values(
-                    id=account,
-                    end_user_id="u",
-                    position=0,
-                    listed=True,
-                    data="{}",
-                    digest="d",
-                    first_seen_at=now,
-                    updated_at=now,
-                )
-            )
+            insert_account(connection, account, now)
         rows = [
             ("paystubs", now, date(2026, 3, 13)),
             ("shifts", other, None),
@@ -95,7 +86,7 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
 
 
 async def test_a_row_the_database_refuses_raises_a_database_error(store: ProfileStore) -> None:
-    database = store._engine
+    database = store._database
     assert database is not None
 
     def refused(connection: Connection) -> None:
@@ -118,7 +109,7 @@ async def test_sqlite_writes_rows_in_multi_row_statements(
     """On SQLite 600 rows go as statements of 256, 256, 64, 16 and 8 rows (one step each,
     not one per row); a parameter limit caps the rows per statement. PostgreSQL: one
     executemany. Every row is stored either way."""
-    database = store._engine
+    database = store._database
     assert database is not None
     now = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)
 
@@ -143,18 +134,7 @@ async def test_sqlite_writes_rows_in_multi_row_statements(
 
     def write(connection: Connection, first: int, count: int) -> int:
         if first == 0:
-            connection.execute(
-                ACCOUNTS.insert().values(
-                    id="acct",
-                    end_user_id="u",
-                    position=0,
-                    listed=True,
-                    data="{}",
-                    digest="d",
-                    first_seen_at=now,
-                    updated_at=now,
-                )
-            )
+            insert_account(connection, "acct", now)
         dialect = connection.dialect.name
         module = postgresql if dialect == "postgresql" else sqlite
         execute_many(

@@ -16,22 +16,9 @@ from payroll_sdk import PayrollClient
 from payroll_sdk.store import ProfileStore, StoreError
 from payroll_sdk.store._schema import ACCOUNTS
 
+from .helpers import insert_account
+
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-
-
-def _insert_account(connection: Connection, account_id: str) -> None:
-    connection.execute(
-        ACCOUNTS.insert().values(
-            id=account_id,
-            end_user_id="u",
-            position=0,
-            listed=True,
-            data="{}",
-            digest="d",
-            first_seen_at=NOW,
-            updated_at=NOW,
-        )
-    )
 
 
 def _count_accounts(connection: Connection) -> int:
@@ -42,14 +29,14 @@ async def test_a_sqlite_transaction_runs_whole_on_a_store_thread_while_the_loop_
     tmp_path: Path,
 ) -> None:
     async with ProfileStore(f"sqlite+aiosqlite:///{tmp_path / 's.db'}") as store:
-        database = store._engine
+        database = store._database
         assert database is not None
         seen: list[tuple[str, int]] = []
 
         def slow(connection: Connection) -> None:
-            _insert_account(connection, "a1")
+            insert_account(connection, "a1", NOW)
             time.sleep(0.3)  # the loop must not wait for this
-            _insert_account(connection, "a2")
+            insert_account(connection, "a2", NOW)
             seen.append((threading.current_thread().name, id(connection)))
 
         ticks = 0
@@ -72,11 +59,11 @@ async def test_a_sqlite_transaction_runs_whole_on_a_store_thread_while_the_loop_
 
 
 async def test_a_failing_transaction_leaves_nothing_behind(store: ProfileStore) -> None:
-    database = store._engine
+    database = store._database
     assert database is not None
 
     def half_done(connection: Connection) -> None:
-        _insert_account(connection, "written_then_rolled_back")
+        insert_account(connection, "written_then_rolled_back", NOW)
         raise StoreError("the second statement failed")
 
     with pytest.raises(StoreError):
@@ -101,7 +88,7 @@ async def test_an_in_memory_store_is_one_database_for_all_its_transactions(
 ) -> None:
     # Each sqlite3 connection to :memory: is a database of its own: the store keeps one.
     async with ProfileStore("sqlite+aiosqlite:///:memory:") as store:
-        database = store._engine
+        database = store._database
         assert database is not None
 
         def slow_count(connection: Connection) -> int:
@@ -119,7 +106,7 @@ async def test_an_in_memory_store_is_one_database_for_all_its_transactions(
 async def test_a_transaction_after_the_store_closed_is_a_store_error(tmp_path: Path) -> None:
     store = ProfileStore(f"sqlite+aiosqlite:///{tmp_path / 'closed.db'}")
     await store.open()
-    database = store._engine
+    database = store._database
     assert database is not None
     await store.aclose()
     with pytest.raises(StoreError, match="closed"):

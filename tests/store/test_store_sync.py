@@ -387,16 +387,16 @@ async def test_an_unchanged_account_needs_no_lookup_of_its_own_records(
 ) -> None:
     await store.sync(client, "user_long_history")
     statements: list[str] = []
-    assert store._engine is not None
+    assert store._database is not None
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(" ".join(statement.split()))
 
-    event.listen(store._engine.sync_engine, "before_cursor_execute", seen)
+    event.listen(store._database.sync_engine, "before_cursor_execute", seen)
     try:
         second = await store.sync(client, "user_long_history")
     finally:
-        event.remove(store._engine.sync_engine, "before_cursor_execute", seen)
+        event.remove(store._database.sync_engine, "before_cursor_execute", seen)
 
     assert (second.added, second.updated) == (0, 0)
     # The digests of the overlap's records came with the stored state: no query by id.

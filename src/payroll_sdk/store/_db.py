@@ -160,12 +160,12 @@ def build_database(url: str, options: dict[str, Any] | None = None) -> Database:
             return _AsyncDatabase(create_async_engine(url, **chosen))
         threads = _SQLITE_THREADS
         memory = parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed)
-        if memory and not {"poolclass", "pool"} & set(chosen):
-            # One connection (each :memory: connection is a database of its own), one thread.
-            chosen.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-            threads = 1
-        elif not {"poolclass", "pool"} & set(chosen):
-            chosen.setdefault("pool_size", threads)
+        if not {"poolclass", "pool"} & set(chosen):
+            if memory:  # each :memory: connection is a database of its own: keep one
+                chosen.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+                threads = 1
+            else:
+                chosen.setdefault("pool_size", threads)
         engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), **chosen)
     except (ArgumentError, ImportError, TypeError) as exc:
         raise ConfigurationError(
@@ -262,27 +262,7 @@ async def run_transaction(
     transaction starts, so a writer waiting for it holds no connection of the pool."""
     async with clock.timing():
         with db_errors(action):
-            held = _Held(lock)
-            await held.acquire()
-            try:
+            if lock is None:
                 return await database.run(work)
-            finally:
-                held.release()
-
-
-class _Held:
-    """An optional lock released at most once by its holder."""
-
-    def __init__(self, lock: asyncio.Lock | None) -> None:
-        self._lock = lock
-        self._held = False
-
-    async def acquire(self) -> None:
-        if self._lock is not None:
-            await self._lock.acquire()
-            self._held = True
-
-    def release(self) -> None:
-        if self._held and self._lock is not None:
-            self._held = False
-            self._lock.release()
+            async with lock:
+                return await database.run(work)

@@ -105,7 +105,7 @@ class ProfileStore:
         self.overlap = overlap
         self._auto_upgrade = upgrade
         self._engine_options = engine_options
-        self._engine: Database | None = None
+        self._database: Database | None = None
         self._write_lock: asyncio.Lock | None = None
         self._batcher: WriteBatcher | None = None
         self._clock = DbClock()
@@ -125,12 +125,12 @@ class ProfileStore:
 
     async def open(self) -> None:
         """Connect, and bring the schema to this version's head (or check it is there)."""
-        if self._engine is not None:
+        if self._database is not None:
             return
-        engine = build_database(self._url, self._engine_options)
+        database = build_database(self._url, self._engine_options)
         # SQLite allows one writer at a time: within a process writers queue on this lock
         # rather than on SQLite's busy timeout.
-        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._write_lock = asyncio.Lock() if database.dialect.name == "sqlite" else None
         # Writes that queue up are written together, one transaction a batch (see _batch.py).
         self._batcher = WriteBatcher(
             self._write_batch,
@@ -143,9 +143,9 @@ class ProfileStore:
         try:
             with db_errors(f"open the store at {self.url}"):
                 if self._auto_upgrade:
-                    await _migrate.upgrade(engine)
+                    await _migrate.upgrade(database)
                 else:
-                    current = await _migrate.current_revision(engine)
+                    current = await _migrate.current_revision(database)
                     if current != _migrate.head_revision():
                         raise StoreError(
                             f"The store's schema is at {current or 'nothing'}, not "
@@ -153,29 +153,29 @@ class ProfileStore:
                             "or open it with upgrade=True."
                         )
         except BaseException:
-            await engine.dispose()
+            await database.dispose()
             raise
-        self._engine = engine
+        self._database = database
 
     async def upgrade(self) -> None:
         """Apply the packaged migrations up to this version's head (idempotent)."""
-        engine = self._engine
-        if engine is None:
-            engine = build_database(self._url, self._engine_options)
+        database = self._database
+        if database is None:
+            database = build_database(self._url, self._engine_options)
         try:
             with db_errors(f"upgrade the store at {self.url}"):
-                await _migrate.upgrade(engine)
+                await _migrate.upgrade(database)
         finally:
-            if engine is not self._engine:
-                await engine.dispose()
+            if database is not self._database:
+                await database.dispose()
 
     async def aclose(self) -> None:
-        """Wait for bookkeeping still running, then close the engine (idempotent)."""
+        """Wait for bookkeeping still running, then close the database (idempotent)."""
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        if self._engine is not None:
-            engine, self._engine = self._engine, None
-            await engine.dispose()
+        if self._database is not None:
+            database, self._database = self._database, None
+            await database.dispose()
 
     async def __aenter__(self) -> ProfileStore:
         await self.open()
@@ -192,10 +192,10 @@ class ProfileStore:
     def __repr__(self) -> str:
         return f"<ProfileStore url={self.url!r} pii={self.pii!r}>"
 
-    def _engine_or_raise(self) -> Database:
-        if self._engine is None:
+    def _database_or_raise(self) -> Database:
+        if self._database is None:
             raise StoreError("The store is not open: use 'async with ProfileStore(...)'.")
-        return self._engine
+        return self._database
 
     async def _db(
         self,
@@ -214,7 +214,7 @@ class ProfileStore:
         driver interrupted mid-call can leave its connection in an unknown state (an open
         transaction holding locks), which is worse than finishing a few milliseconds of work.
         """
-        self._engine_or_raise()
+        self._database_or_raise()
         batcher = self._batcher
         if not write or batcher is None:
             return await self._transaction(work, action=action, write=write, clock=clock)
@@ -235,7 +235,7 @@ class ProfileStore:
         clock: DbClock | None,
     ) -> _T:
         """``work`` in a transaction of its own, shielded from cancellation (see :meth:`_db`)."""
-        database = self._engine_or_raise()
+        database = self._database_or_raise()
         lock = self._write_lock if write else None
         task = asyncio.ensure_future(
             run_transaction(database, work, lock, clock or self._clock, action)
@@ -341,7 +341,7 @@ class ProfileStore:
         them.
         """
         check_concurrency(concurrency)
-        self._engine_or_raise()
+        self._database_or_raise()
 
         async def one(end_user_id: str) -> SyncResult:
             try:
