@@ -20,19 +20,20 @@ class _Db:
         self.actions: list[str] = []
         self.open = self.most_open = 0
 
-    async def run(self, work: Callable[[Any], None], action: str) -> None:
+    async def run(self, work: Callable[[Any], list[Any]], action: str) -> list[Any]:
         written: list[int] = []
         self.actions.append(action)
         self.open += 1
         self.most_open = max(self.most_open, self.open)
         try:
             await asyncio.sleep(0)
-            work(written)
+            results = work(written)
             await asyncio.sleep(0)
         finally:
             self.open -= 1
         self.transactions.append(written)
         self.committed += written  # only reached when every write of the batch went through
+        return results
 
     def work(self, number: int) -> Callable[[Any], str]:
         def write(written: list[int]) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
@@ -33,8 +34,9 @@ _T = TypeVar("_T")
 
 #: One piece of write work: what it does in the caller's transaction, and its result.
 Work = Callable[[Connection], _T]
-#: ``run(work, action)``: ``work(connection)`` in one write transaction (``ProfileStore``).
-Run = Callable[[Callable[[Connection], None], str], Awaitable[None]]
+#: ``run(work, action)``: ``work(connection)`` in one write transaction (``ProfileStore``),
+#: returning what ``work`` returned.
+Run = Callable[[Callable[[Connection], list[Any]], str], Awaitable[list[Any]]]
 
 
 @dataclass(slots=True)
@@ -76,16 +78,11 @@ class WriteBatcher:
             self._draining -= 1
 
     async def _write_batch(self, batch: list[_Queued[Any]]) -> None:
-        results: list[Any] = []
-
-        def write_all(connection: Connection) -> None:
-            results.clear()  # a retried run starts again
-            for queued in batch:
-                results.append(queued.work(connection))
-
+        # A module-level function and the works: the database may run it in another process.
+        write_all = partial(_write_all, works=[queued.work for queued in batch])
         action = batch[0].action if len(batch) == 1 else f"write ({len(batch)} changes)"
         try:
-            await self._run(write_all, action)
+            results = await self._run(write_all, action)
         except BaseException as exc:
             if len(batch) == 1 or not isinstance(exc, Exception):
                 for queued in batch:
@@ -98,6 +95,10 @@ class WriteBatcher:
             return
         for queued, result in zip(batch, results, strict=True):
             _settle(queued.done, result, None)
+
+
+def _write_all(connection: Connection, works: list[Work[Any]]) -> list[Any]:
+    return [work(connection) for work in works]
 
 
 def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

@@ -9,6 +9,7 @@ starting together); SQLite serialises them with its own write lock.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -55,7 +56,7 @@ async def current_revision(database: Database) -> str | None:
 
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Apply every migration up to ``revision``, in one transaction (idempotent)."""
-    await database.run(lambda connection: _upgrade(connection, revision))
+    await database.run(partial(_upgrade, revision=revision))
 
 
 def _upgrade(connection: Connection, revision: str) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
@@ -20,21 +21,21 @@ from ..aggregation._fetch import _first_error, fetch_account
 from ..aggregation._outcome import failure_reason
 from ..models import PayrollAccount
 from ..models._tolerant import UnreadableRecord
-from ..models.profile import RESOURCE_NAMES, Problem, ResourceName
+from ..models.profile import RESOURCE_NAMES, FailureReason, Problem, ResourceName
 from ._db import DbClock
 from ._records import RunStatus, SyncResult
 from ._runs import finish_run, start_run
 from ._schema import END_USERS
 from ._write import (
     LIST_RESOURCES,
-    AccountPlan,
     Counts,
     StoredAccount,
     apply_plan,
+    ids_to_look_up,
     insert_for,
     mark_unlisted,
-    needs_stored_records,
     plan_account,
+    read_digests,
     read_state,
 )
 
@@ -139,8 +140,8 @@ async def _start(
     started: datetime,
 ) -> int:
     return await store._db(
-        lambda c: start_run(
-            c,
+        partial(
+            start_run,
             end_user_id=end_user_id,
             batch_id=batch_id,
             trigger=trigger,
@@ -172,26 +173,23 @@ async def _finish(
     clock: DbClock | None = None,
 ) -> datetime:
     finished = _now()
-
-    def write(connection: Connection) -> None:
-        finish_run(
-            connection,
-            run_id,
-            status=status,
-            finished_at=finished,
-            accounts=tally.accounts,
-            added=tally.counts.added,
-            updated=tally.counts.updated,
-            requests=tally.requests,
-            problems=tally.problems,
-            error=failure_reason(error) if error is not None else None,
-        )
-        if error is None and tally.listed is not None and synced_at is not None:
-            # The accounts listing succeeded and every account was written: this is now
-            # the moment the stored profile describes.
-            mark_unlisted(connection, end_user_id, tally.listed)
-            _upsert_end_user(connection, end_user_id, synced_at, run_id, tally.unreadable_accounts)
-
+    # The listing succeeded and every account was written: the stored profile now describes
+    # the sync's moment (unlisted accounts are marked, the user's row moves on).
+    completed = error is None and tally.listed is not None and synced_at is not None
+    write = partial(
+        _write_finish,
+        run_id=run_id,
+        status=status,
+        finished_at=finished,
+        accounts=tally.accounts,
+        counts=Counts(tally.counts.added, tally.counts.updated),
+        requests=tally.requests,
+        problems=list(tally.problems),
+        error=failure_reason(error) if error is not None else None,
+        completed=(end_user_id, tally.listed or [], synced_at, tally.unreadable_accounts)
+        if completed and synced_at is not None
+        else None,
+    )
     await store._db(write, action="record a run", write=True, clock=clock)
     return finished
 
@@ -221,7 +219,7 @@ async def _sync_user(
     # what each account's write is compared with.
     states = (
         await store._db(
-            lambda c: read_state(c, ids, None if full else store.overlap),
+            partial(read_state, account_ids=ids, overlap=None if full else store.overlap),
             action="read stored accounts",
             clock=clock,
         )
@@ -266,7 +264,7 @@ async def _sync_account(
     account_id = str(account.id)
     if stored is None:
         states = await store._db(
-            lambda c: read_state(c, [account_id], None if full else store.overlap),
+            partial(read_state, account_ids=[account_id], overlap=None if full else store.overlap),
             action="read stored accounts",
             clock=clock,
         )
@@ -279,28 +277,32 @@ async def _sync_account(
                 since[name] = mark - store.overlap
     fetched = await fetch_account(client, account, wanted, (None, None), since)
     tally.requests += sum(fetched.status[name].attempts for name in wanted)
-    known = stored
     resources = [name for name in RESOURCE_NAMES if name in wanted]
-
-    def plan_with(connection: Connection | None) -> AccountPlan:
-        return plan_account(
-            connection,
-            fetched,
-            known,
-            wanted=resources,
-            incremental={name: name in since for name in LIST_RESOURCES},
-            listing=listing,
-            now=now,
-            pii=store.pii,
+    # Stored digests that read_state did not bring (records older than the overlap that the
+    # API sent again): one read. None in a first sync, nor for an unchanged incremental one.
+    wanted_ids = ids_to_look_up(stored, resources, fetched)
+    looked_up = (
+        await store._db(
+            partial(read_digests, wanted_ids=wanted_ids),
+            action="read stored records",
+            clock=clock,
         )
-
-    if needs_stored_records(known, resources, fetched):
-        plan = await store._db(plan_with, action="read stored records", clock=clock)
-    else:  # nothing of these lists is stored (a first sync): no query, no connection
-        plan = plan_with(None)
+        if wanted_ids
+        else None
+    )
+    plan = plan_account(
+        fetched,
+        stored,
+        wanted=resources,
+        incremental={name: name in since for name in LIST_RESOURCES},
+        listing=listing,
+        now=now,
+        pii=store.pii,
+        looked_up=looked_up,
+    )
     if not plan.empty:  # an account whose data did not change costs no write
         await store._db(
-            lambda c: apply_plan(c, plan), action="write an account", write=True, clock=clock
+            partial(apply_plan, plan=plan), action="write an account", write=True, clock=clock
         )
     counts = plan.counts
     # Counted once committed: a rolled-back account changed nothing.
@@ -315,6 +317,37 @@ async def _sync_account(
         for name in RESOURCE_NAMES
         if name in wanted and fetched.status[name].state in ("failed", "partial")
     )
+
+
+def _write_finish(
+    connection: Connection,
+    *,
+    run_id: int,
+    status: RunStatus,
+    finished_at: datetime,
+    accounts: int,
+    counts: Counts,
+    requests: int,
+    problems: list[Problem],
+    error: FailureReason | None,
+    completed: tuple[str, list[str], datetime, list[UnreadableRecord]] | None,
+) -> None:
+    finish_run(
+        connection,
+        run_id,
+        status=status,
+        finished_at=finished_at,
+        accounts=accounts,
+        added=counts.added,
+        updated=counts.updated,
+        requests=requests,
+        problems=problems,
+        error=error,
+    )
+    if completed is not None:
+        end_user_id, listed, synced_at, unreadable_accounts = completed
+        mark_unlisted(connection, end_user_id, listed)
+        _upsert_end_user(connection, end_user_id, synced_at, run_id, unreadable_accounts)
 
 
 def _upsert_end_user(

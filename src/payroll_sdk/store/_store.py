@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from datetime import timedelta
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
@@ -246,8 +247,8 @@ class ProfileStore:
             self._in_background(task)
             raise
 
-    async def _write_batch(self, work: Callable[[Connection], None], action: str) -> None:
-        await self._transaction(work, action=action, write=True, clock=None)
+    async def _write_batch(self, work: Callable[[Connection], list[Any]], action: str) -> list[Any]:
+        return await self._transaction(work, action=action, write=True, clock=None)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -265,7 +266,8 @@ class ProfileStore:
         path_id(end_user_id, "end_user_id")
         window = check_stale_after(stale_after)
         return await self._db(
-            lambda c: load_profile(c, end_user_id, stale_after=window), action="load a profile"
+            partial(load_profile, end_user_id=end_user_id, stale_after=window),
+            action="load a profile",
         )
 
     async def runs(
@@ -275,13 +277,15 @@ class ProfileStore:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInputError("limit must be an int >= 1.")
         return await self._db(
-            lambda c: read_runs(c, end_user_id=end_user_id, batch_id=batch_id, limit=limit),
+            partial(read_runs, end_user_id=end_user_id, batch_id=batch_id, limit=limit),
             action="read the runs",
         )
 
     async def batch_progress(self, batch_id: str) -> dict[str, int]:
         """Runs of a batch by status: ``{"complete": 812, "running": 20, "failed": 3}``."""
-        return await self._db(lambda c: run_counts(c, batch_id), action="read a batch's progress")
+        return await self._db(
+            partial(run_counts, batch_id=batch_id), action="read a batch's progress"
+        )
 
     async def complete_in_batch(self, batch_id: str, end_user_ids: Iterable[str]) -> set[str]:
         """Which of ``end_user_ids`` already have a ``complete`` run in ``batch_id``.
@@ -293,7 +297,7 @@ class ProfileStore:
         if not ids:
             return set()
         return await self._db(
-            lambda c: users_with_status(c, batch_id, ids, ("complete",)),
+            partial(users_with_status, batch_id=batch_id, end_user_ids=ids, statuses=("complete",)),
             action="read a batch's finished users",
         )
 
@@ -409,15 +413,13 @@ class ProfileStore:
         return result
 
     async def _stored_account(self, account_id: str) -> tuple[PayrollAccount, str] | None:
-        query = select(ACCOUNTS.c.data, ACCOUNTS.c.end_user_id).where(ACCOUNTS.c.id == account_id)
-
-        def look_up(connection: Connection) -> Any:
-            return connection.execute(query).one_or_none()
-
-        row = await self._db(look_up, action="look up an account")
+        row = await self._db(
+            partial(_look_up_account, account_id=account_id), action="look up an account"
+        )
         if row is None:
             return None
-        return PayrollAccount.model_validate_json(row.data), row.end_user_id
+        data, owner = row
+        return PayrollAccount.model_validate_json(data), owner
 
     # -- one sync -----------------------------------------------------------------------------
 
@@ -426,6 +428,13 @@ class ProfileStore:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+def _look_up_account(connection: Connection, account_id: str) -> tuple[str, str] | None:
+    """A stored account's JSON and its end user."""
+    query = select(ACCOUNTS.c.data, ACCOUNTS.c.end_user_id).where(ACCOUNTS.c.id == account_id)
+    row = connection.execute(query).one_or_none()
+    return None if row is None else (row.data, row.end_user_id)
 
 
 #: PostgreSQL write transactions at once (the default pool holds 5 + 10 overflow).

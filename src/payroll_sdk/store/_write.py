@@ -45,9 +45,10 @@ __all__ = [
     "StoredAccount",
     "apply_plan",
     "dump",
+    "ids_to_look_up",
     "mark_unlisted",
-    "needs_stored_records",
     "plan_account",
+    "read_digests",
     "read_state",
 ]
 
@@ -222,37 +223,52 @@ class AccountPlan:
         return not (self.account_row or self.resource_rows or self.paystub_rows or self.shift_rows)
 
 
-def needs_stored_records(
+def ids_to_look_up(
     stored: StoredAccount, wanted: Iterable[ResourceName], fetched: AccountProfile
-) -> bool:
-    """Whether :func:`plan_account` must read stored records (else it takes no connection):
-    only for a list the account already has stored, and not when every fetched record's
-    stored digest was read with the state (``stored.digests``)."""
-    return any(
-        name in LIST_RESOURCES
-        and name in stored.resources
-        and _unknown_ids(stored, name, _records(fetched, name)) != []
-        for name in wanted
-    )
+) -> dict[str, list[str]]:
+    """Per list, the fetched record ids whose stored digest :func:`plan_account` needs and
+    :func:`read_state` did not read (``stored.digests``); empty when nothing must be read.
+
+    Only a list the account already has stored is compared: a list with no resource row has
+    no records stored either (they are written in the same transaction)."""
+    wanted_ids: dict[str, list[str]] = {}
+    for name in wanted:
+        if name not in LIST_RESOURCES or name not in stored.resources:
+            continue
+        records = _records(fetched, name)
+        known = stored.digests.get(name)
+        ids = (
+            [r.id for r in records]
+            if known is None
+            else [r.id for r in records if r.id not in known]
+        )
+        if ids:
+            wanted_ids[name] = ids
+    return wanted_ids
+
+
+def read_digests(
+    connection: Connection, wanted_ids: Mapping[str, Sequence[str]]
+) -> dict[str, dict[str, str]]:
+    """The stored digests of these record ids, per list (ids not stored are left out)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, ids in wanted_ids.items():
+        table = PAYSTUBS if name == "paystubs" else SHIFTS
+        digests = found[name] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            result = connection.execute(
+                select(table.c.id, table.c.digest).where(table.c.id.in_(chunk))
+            )
+            digests.update({row.id: row.digest for row in result})
+    return found
 
 
 def _records(fetched: AccountProfile, name: str) -> Sequence[Paystub | Shift]:
     return fetched.paystubs if name == "paystubs" else fetched.shifts
 
 
-def _unknown_ids(
-    stored: StoredAccount, name: str, records: Iterable[Paystub | Shift]
-) -> list[str] | None:
-    """The ids of ``records`` whose stored digest was not read with the state (``None``: no
-    digest of this list was)."""
-    known = stored.digests.get(name)
-    if known is None:
-        return None
-    return [record.id for record in records if record.id not in known]
-
-
 def plan_account(
-    connection: Connection | None,
     fetched: AccountProfile,
     stored: StoredAccount,
     *,
@@ -261,33 +277,35 @@ def plan_account(
     listing: tuple[str, int] | None,
     now: datetime,
     pii: PiiMode,
+    looked_up: Mapping[str, Mapping[str, str]] | None = None,
 ) -> AccountPlan:
     """What to write for one account's fetch, given what was stored (see the module docstring).
 
     ``listing`` is ``(end_user_id, position)`` when the account came from this sync's accounts
     listing (its row is then written if it changed); ``incremental[name]`` says a list was read
-    from its watermark minus the overlap rather than in full. ``connection`` may be ``None``
-    when :func:`needs_stored_records` says no stored record is compared.
+    from its watermark minus the overlap rather than in full. ``looked_up``: the stored
+    digests :func:`read_digests` read for :func:`ids_to_look_up`'s ids (a pure function: it
+    reads nothing itself, so it runs where the fetch was parsed).
     """
     plan = AccountPlan()
     account_id = str(fetched.account.id)
     if listing is not None:
         _plan_account_row(plan, fetched, stored, listing, now)
     for name in wanted:
-        # A list with no resource row stored has no records stored either (they are written
-        # in the same transaction): nothing to compare with, so no query.
-        compare = connection if name in stored.resources else None
-        known = stored.digests.get(name) if name in stored.resources else None
-        if name == "paystubs":
-            rows, counts = _plan_records(
-                compare, PAYSTUBS, fetched.paystubs, _paystub_columns, now, pii, known
-            )
-            plan.paystub_rows, plan.counts = rows, _plus(plan.counts, counts)
-        elif name == "shifts":
-            rows, counts = _plan_records(
-                compare, SHIFTS, fetched.shifts, _shift_columns, now, pii, known
-            )
-            plan.shift_rows, plan.counts = rows, _plus(plan.counts, counts)
+        if name in LIST_RESOURCES:
+            # What is stored of this list, by id: the digests read with the state and those
+            # looked up since; none at all when the list has no resource row stored.
+            digests: dict[str, str] = {}
+            if name in stored.resources:
+                digests.update(stored.digests.get(name, {}))
+                digests.update((looked_up or {}).get(name, {}))
+            if name == "paystubs":
+                rows, counts = _plan_records(fetched.paystubs, _paystub_columns, now, pii, digests)
+                plan.paystub_rows = rows
+            else:
+                rows, counts = _plan_records(fetched.shifts, _shift_columns, now, pii, digests)
+                plan.shift_rows = rows
+            plan.counts += counts
         row = _resource_row(fetched, name, stored.resources.get(name), incremental, now, pii)
         previous = stored.resources.get(name)
         if name in SINGLE_RESOURCES and row["digest"] is not None:
@@ -301,11 +319,6 @@ def plan_account(
             row["account_id"] = account_id
             plan.resource_rows.append(row)
     return plan
-
-
-def _plus(a: Counts, b: Counts) -> Counts:
-    a += b
-    return a
 
 
 def _plan_account_row(
@@ -408,50 +421,32 @@ def _unreadable(
 
 
 def _plan_records(
-    connection: Connection | None,
-    table: Table,
     records: Iterable[Paystub | Shift],
     columns: Callable[[Any], dict[str, Any]],
     now: datetime,
     pii: PiiMode,
-    known: Mapping[str, str] | None = None,
+    stored: Mapping[str, str],
 ) -> tuple[list[dict[str, Any]], Counts]:
-    """The rows of ``records`` that are new or changed. ``known``: stored digests already
-    read (:func:`read_state`); only the ids not in it are looked up. ``connection`` is
-    ``None`` when the account has no row of this list stored, or every id is in ``known``
-    (see :func:`needs_stored_records`): nothing else is stored to compare with."""
-    rows: dict[str, dict[str, Any]] = {}
+    """The rows of ``records`` that are new or changed, given the stored digests by id."""
+    counts = Counts()
+    changed: dict[str, dict[str, Any]] = {}
     for record in records:
         text, digest = _dumped(mask(record) if pii == "mask" else record)
+        previous = stored.get(record.id)
+        if previous == digest:
+            changed.pop(record.id, None)  # a repeated id: the last read wins, as before
+            continue
         row: dict[str, Any] = {"id": record.id, "account_id": record.account_id}
         row.update(columns(record))
         row["data"], row["digest"] = text, digest
         row["first_seen_at"] = row["updated_at"] = now
-        rows[record.id] = row
-    stored_digests: dict[str, str] = {}
-    ids = list(rows)
-    if known is not None:
-        stored_digests.update((i, known[i]) for i in ids if i in known)
-        ids = [i for i in ids if i not in known]
-    if connection is not None:  # else the rest is new
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            result = connection.execute(
-                select(table.c.id, table.c.digest).where(table.c.id.in_(chunk))
-            )
-            stored_digests.update({row.id: row.digest for row in result})
-    counts = Counts()
-    changed = []
-    for record_id, row in rows.items():
-        previous = stored_digests.get(record_id)
-        if previous == row["digest"]:
-            continue
-        if previous is None:
+        changed[record.id] = row
+    for record_id in changed:
+        if stored.get(record_id) is None:
             counts.added += 1
         else:
             counts.updated += 1
-        changed.append(row)
-    return changed, counts
+    return list(changed.values()), counts
 
 
 def _paystub_columns(stub: Paystub) -> dict[str, Any]:
