@@ -39,8 +39,10 @@ __all__ = [
     "ENV_STORE_URL",
     "Database",
     "DbClock",
+    "RemoteDatabaseError",
     "build_database",
     "db_errors",
+    "describe_error",
     "resolve_url",
     "run_transaction",
     "safe_url",
@@ -95,10 +97,8 @@ def safe_url(url: str) -> str:
 class Database:
     """Where the store's transactions run; see the module docstring."""
 
-    def __init__(self, sync_engine: Engine, dialect: Dialect) -> None:
-        #: The engine whose ``Connection`` the work receives (events can be listened on it).
-        self.sync_engine = sync_engine
-        self.dialect = dialect
+    #: ``"sqlite"`` or ``"postgresql"``.
+    dialect_name: str
 
     async def run(self, work: Callable[[Connection], _T]) -> _T:
         """``work(connection)`` in one transaction: committed if it returns, else rolled
@@ -110,7 +110,17 @@ class Database:
         raise NotImplementedError
 
 
-class _ThreadedDatabase(Database):
+class _EngineDatabase(Database):
+    """A database whose transactions run in this process, on ``sync_engine``'s connections."""
+
+    def __init__(self, sync_engine: Engine, dialect: Dialect) -> None:
+        #: The engine whose ``Connection`` the work receives (events can be listened on it).
+        self.sync_engine = sync_engine
+        self.dialect = dialect
+        self.dialect_name = dialect.name
+
+
+class _ThreadedDatabase(_EngineDatabase):
     """SQLite: each transaction whole on a worker thread, through ``sqlite3``."""
 
     def __init__(self, engine: Engine, threads: int) -> None:
@@ -136,7 +146,7 @@ class _ThreadedDatabase(Database):
         self._engine.dispose()
 
 
-class _AsyncDatabase(Database):
+class _AsyncDatabase(_EngineDatabase):
     """PostgreSQL: on the event loop, each statement a round trip through asyncpg."""
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -202,16 +212,34 @@ def db_errors(action: str) -> Iterator[None]:
     except SQLAlchemyError as exc:
         raise _store_error(action, exc) from None
     except OSError as exc:  # a refused connection, a missing directory for the SQLite file
-        reason = exc.strerror or "OS error"
-        raise StoreError(f"Cannot {action}: {type(exc).__name__} ({reason}).") from None
+        raise StoreError(f"Cannot {action}: {describe_error(exc)}") from None
+    except RemoteDatabaseError as exc:
+        raise StoreError(f"Cannot {action}: {exc.description}") from None
 
 
 def _store_error(action: str, exc: SQLAlchemyError) -> StoreError:
+    return StoreError(f"Cannot {action}: {describe_error(exc)}")
+
+
+def describe_error(exc: SQLAlchemyError | OSError) -> str:
+    """What a database failure may say: its class, its driver error's class and the SQL
+    statement (never the parameters or the driver's message, which can quote values)."""
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__} ({exc.strerror or 'OS error'})."
     original = getattr(exc, "orig", None)
     cause = f" from {type(original).__name__}" if original is not None else ""
     statement = getattr(exc, "statement", None)
     where = f" in: {' '.join(str(statement).split())[:160]}" if statement else ""
-    return StoreError(f"Cannot {action}: {type(exc).__name__}{cause}{where}")
+    return f"{type(exc).__name__}{cause}{where}"
+
+
+class RemoteDatabaseError(Exception):
+    """A database failure in the store's database process, described by
+    :func:`describe_error` there (the exception itself does not cross processes)."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
 
 
 class DbClock:

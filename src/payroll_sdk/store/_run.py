@@ -7,6 +7,7 @@ why they are ordered so, are in docs/store.md ("What a sync does", "Crash safety
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from ._runs import finish_run, start_run
 from ._schema import END_USERS
 from ._write import (
     LIST_RESOURCES,
+    AccountPlan,
     Counts,
     StoredAccount,
     apply_plan,
@@ -73,7 +75,11 @@ async def run_sync(
     batch_id: str | None,
     trigger: str = "sync",
     only: tuple[PayrollAccount, frozenset[ResourceName]] | None = None,
+    fetching: asyncio.Semaphore | None = None,
 ) -> SyncResult:
+    """Sync one user. ``fetching`` (``sync_many``) bounds the users read from the API at once:
+    it is held from the accounts listing to the last account read, not while the run row or
+    the accounts' writes are waited for, so a slow write never idles a fetch slot."""
     clock = DbClock(store._clock)
     started = _now()
     tally = _Tally()
@@ -89,17 +95,28 @@ async def run_sync(
         store._in_background(_cancel_started(store, starting, end_user_id, tally))
         raise
     error: PayrollError | None = None
+    writes = _Writes(store, clock)
     try:
-        if only is None:
-            await _sync_user(store, client, end_user_id, full, clock, started, tally)
-        else:
-            account, wanted = only
-            tally.accounts = 1
-            await _sync_account(store, client, account, wanted, full, None, clock, started, tally)
-    except PayrollError as exc:
-        error = exc
+        try:
+            async with fetching if fetching is not None else contextlib.nullcontext():
+                if only is None:
+                    await _sync_user(
+                        store, client, end_user_id, full, clock, started, tally, writes
+                    )
+                else:
+                    account, wanted = only
+                    tally.accounts = 1
+                    await _sync_account(
+                        store, client, account, wanted, full, None, clock, started, tally, writes
+                    )
+        except PayrollError as exc:
+            error = exc
+        # What was read and submitted is written even if a later read failed.
+        written_error = await writes.settle(tally)
+        error = error or written_error
     except asyncio.CancelledError:
         # The accounts not yet written rolled back; the run says it was cancelled.
+        writes.abandon()
         store._in_background(_finish(store, run_id, "cancelled", end_user_id, tally))
         raise
     status: RunStatus = "failed" if error else "partial" if tally.problems else "complete"
@@ -202,6 +219,7 @@ async def _sync_user(
     clock: DbClock,
     now: datetime,
     tally: _Tally,
+    writes: _Writes,
 ) -> None:
     accounts: list[PayrollAccount] = []
     try:
@@ -240,6 +258,7 @@ async def _sync_user(
                         clock,
                         now,
                         tally,
+                        writes,
                         stored=states[str(account.id)],
                     )
                 )
@@ -258,9 +277,12 @@ async def _sync_account(
     clock: DbClock,
     now: datetime,
     tally: _Tally,
+    writes: _Writes,
     *,
     stored: StoredAccount | None = None,
 ) -> None:
+    """Read one account and submit its write (``writes``); its counts and problems reach
+    ``tally`` once the write is committed."""
     account_id = str(account.id)
     if stored is None:
         states = await store._db(
@@ -300,14 +322,7 @@ async def _sync_account(
         pii=store.pii,
         looked_up=looked_up,
     )
-    if not plan.empty:  # an account whose data did not change costs no write
-        await store._db(
-            partial(apply_plan, plan=plan), action="write an account", write=True, clock=clock
-        )
-    counts = plan.counts
-    # Counted once committed: a rolled-back account changed nothing.
-    tally.counts += counts
-    tally.problems.extend(
+    problems = [
         Problem(
             account_id=str(account.id),
             resource=name,
@@ -316,7 +331,63 @@ async def _sync_account(
         )
         for name in RESOURCE_NAMES
         if name in wanted and fetched.status[name].state in ("failed", "partial")
-    )
+    ]
+    # An account whose data did not change costs no write.
+    writes.submit(None if plan.empty else plan, plan.counts, problems)
+
+
+class _Writes:
+    """The accounts' writes of one sync: submitted as each account is read, waited for once
+    every account is read (``settle``), so the user's fetch slot is free meanwhile."""
+
+    def __init__(self, store: ProfileStore, clock: DbClock) -> None:
+        self._store = store
+        self._clock = clock
+        self._submitted: list[tuple[asyncio.Future[None] | None, Counts, list[Problem]]] = []
+
+    def submit(self, plan: AccountPlan | None, counts: Counts, problems: list[Problem]) -> None:
+        write = (
+            asyncio.ensure_future(
+                self._store._db(
+                    partial(apply_plan, plan=plan),
+                    action="write an account",
+                    write=True,
+                    clock=self._clock,
+                )
+            )
+            if plan is not None
+            else None
+        )
+        self._submitted.append((write, counts, problems))
+
+    async def settle(self, tally: _Tally) -> PayrollError | None:
+        """Wait for every write; count what was committed (a rolled-back account changed
+        nothing) and return the first write's error."""
+        first: PayrollError | None = None
+        while self._submitted:
+            write, counts, problems = self._submitted.pop(0)
+            if write is not None:
+                try:
+                    await write
+                except PayrollError as exc:
+                    first = first or exc
+                    continue
+            tally.counts += counts
+            tally.problems.extend(problems)
+        return first
+
+    def abandon(self) -> None:
+        """The sync was cancelled: stop waiting (a write in progress still ends whole)."""
+        for write, _, _ in self._submitted:
+            if write is not None:
+                write.cancel()
+                write.add_done_callback(_seen)
+        self._submitted.clear()
+
+
+def _seen(write: asyncio.Future[None]) -> None:
+    if not write.cancelled():
+        write.exception()
 
 
 def _write_finish(

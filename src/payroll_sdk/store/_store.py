@@ -42,6 +42,7 @@ from ._db import (
 from ._errors import StoreError
 from ._load import load_profile
 from ._pii import PiiMode
+from ._process import ProcessDatabase
 from ._records import RunRecord, SyncResult
 from ._run import run_sync, unrecorded
 from ._runs import read_runs, run_counts, users_with_status
@@ -84,6 +85,12 @@ class ProfileStore:
       that migrate in a separate step (:meth:`upgrade`).
     - ``engine_options``: keyword arguments for SQLAlchemy's ``create_engine`` (SQLite) or
       ``create_async_engine`` (PostgreSQL): ``pool_size``...
+    - ``database_process``: run the database work in a child process of the store's own
+      (started when the store opens, about half a second; it exits when the store closes).
+      For batch syncs: the writes then use another core instead of competing with the
+      parsing of responses for this process's interpreter lock (docs/store.md,
+      "Performance"). Off by default: a store that syncs a few users or serves webhooks
+      gains nothing from it.
 
     One store per event loop: its PostgreSQL connections belong to the loop that opened it.
     """
@@ -96,6 +103,7 @@ class ProfileStore:
         overlap: timedelta = DEFAULT_OVERLAP,
         upgrade: bool = True,
         engine_options: dict[str, Any] | None = None,
+        database_process: bool = False,
     ) -> None:
         if pii not in ("raw", "mask"):
             raise ConfigurationError("pii must be 'raw' or 'mask'.")
@@ -106,6 +114,9 @@ class ProfileStore:
         self.overlap = overlap
         self._auto_upgrade = upgrade
         self._engine_options = engine_options
+        if not isinstance(database_process, bool):
+            raise ConfigurationError("database_process must be True or False.")
+        self.database_process = database_process
         self._database: Database | None = None
         self._write_lock: asyncio.Lock | None = None
         self._batcher: WriteBatcher | None = None
@@ -128,10 +139,14 @@ class ProfileStore:
         """Connect, and bring the schema to this version's head (or check it is there)."""
         if self._database is not None:
             return
-        database = build_database(self._url, self._engine_options)
+        database: Database = (
+            ProcessDatabase(self._url, self._engine_options)
+            if self.database_process
+            else build_database(self._url, self._engine_options)
+        )
         # SQLite allows one writer at a time: within a process writers queue on this lock
         # rather than on SQLite's busy timeout.
-        self._write_lock = asyncio.Lock() if database.dialect.name == "sqlite" else None
+        self._write_lock = asyncio.Lock() if database.dialect_name == "sqlite" else None
         # Writes that queue up are written together, one transaction a batch (see _batch.py).
         self._batcher = WriteBatcher(
             self._write_batch,
@@ -143,6 +158,8 @@ class ProfileStore:
         )
         try:
             with db_errors(f"open the store at {self.url}"):
+                if isinstance(database, ProcessDatabase):
+                    await database.start()
                 if self._auto_upgrade:
                     await _migrate.upgrade(database)
                 else:
@@ -191,7 +208,8 @@ class ProfileStore:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"<ProfileStore url={self.url!r} pii={self.pii!r}>"
+        process = ", database_process=True" if self.database_process else ""
+        return f"<ProfileStore url={self.url!r} pii={self.pii!r}{process}>"
 
     def _database_or_raise(self) -> Database:
         if self._database is None:
@@ -335,8 +353,10 @@ class ProfileStore:
         batch_id: str | None = None,
         on_progress: Callable[[int, int | None], None] | None = None,
     ) -> AsyncGenerator[SyncResult, None]:
-        """Sync many users, at most ``concurrency`` at once; yield each user's result as it
-        finishes (not in input order).
+        """Sync many users, at most ``concurrency`` read from the API at once; yield each
+        user's result as it finishes (not in input order). A user whose reads are done waits
+        for its writes without holding one of the ``concurrency`` places, so a slow database
+        does not slow the reads (up to ``concurrency`` users more are kept waiting so).
 
         Never raises for one user: a user that failed is a result with ``status="failed"``
         and ``error`` set. ``on_progress(done, total)`` is called after each user (``total``
@@ -346,6 +366,7 @@ class ProfileStore:
         """
         check_concurrency(concurrency)
         self._database_or_raise()
+        fetching = asyncio.Semaphore(concurrency)
 
         async def one(end_user_id: str) -> SyncResult:
             try:
@@ -353,13 +374,19 @@ class ProfileStore:
             except InvalidInputError as exc:
                 return unrecorded(end_user_id, full, exc)
             try:
-                return await run_sync(self, client, end_user_id, full=full, batch_id=batch_id)
+                return await run_sync(
+                    self, client, end_user_id, full=full, batch_id=batch_id, fetching=fetching
+                )
             except PayrollError as exc:  # the run itself could not be recorded
                 return unrecorded(end_user_id, full, exc)
 
+        # ``concurrency`` users are read from the API at once (``fetching``); as many more may
+        # be waiting for their run row or their writes, holding no fetch slot meanwhile.
         # aclosing: leaving this generator early must cancel the work in progress now, not
         # when the inner generator is garbage-collected.
-        stream = stream_bounded(end_user_ids, one, concurrency=concurrency, on_progress=on_progress)
+        stream = stream_bounded(
+            end_user_ids, one, concurrency=2 * concurrency, on_progress=on_progress
+        )
         async with contextlib.aclosing(stream) as results:
             async for result in results:
                 yield result

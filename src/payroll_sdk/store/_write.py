@@ -222,6 +222,68 @@ class AccountPlan:
     def empty(self) -> bool:
         return not (self.account_row or self.resource_rows or self.paystub_rows or self.shift_rows)
 
+    # A plan is pickled when the store's database runs in a process of its own. Rows go column
+    # by column: a column holding one object throughout (the sync's timestamp) is sent once,
+    # and dates as day numbers. Measured on issue 12's records: 1 µs per record against 3.5
+    # for the dicts as they are (pickling a date builds and memoises a bytes object).
+    def __getstate__(self) -> tuple[Any, ...]:
+        rows = [self.account_row] if self.account_row is not None else []
+        return (
+            _pack(rows),
+            _pack(self.resource_rows),
+            _pack(self.paystub_rows),
+            _pack(self.shift_rows),
+            self.counts.added,
+            self.counts.updated,
+        )
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        account, resources, paystubs, shifts, added, updated = state
+        accounts = _unpack(account)
+        self.account_row = accounts[0] if accounts else None
+        self.resource_rows = _unpack(resources)
+        self.paystub_rows = _unpack(paystubs)
+        self.shift_rows = _unpack(shifts)
+        self.counts = Counts(added, updated)
+
+
+#: Columns holding dates (``datetime.date``, or ``None``).
+_DATE_COLUMNS: Final = frozenset({"pay_date", "start_date", "end_date", "watermark"})
+_SAME, _DAYS, _AS_IS = 0, 1, 2
+
+
+def _pack(rows: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, ...], list[Any], int] | None:
+    """Rows with the same keys as ``(columns, per column (kind, values), count)``."""
+    if not rows:
+        return None
+    columns = tuple(rows[0])
+    packed: list[Any] = []
+    for name in columns:
+        values = [row[name] for row in rows]
+        first = values[0]
+        if all(value is first for value in values):
+            packed.append((_SAME, first))
+        elif name in _DATE_COLUMNS:
+            packed.append((_DAYS, [None if v is None else v.toordinal() for v in values]))
+        else:
+            packed.append((_AS_IS, values))
+    return columns, packed, len(rows)
+
+
+def _unpack(packed: tuple[tuple[str, ...], list[Any], int] | None) -> list[dict[str, Any]]:
+    if packed is None:
+        return []
+    columns, per_column, count = packed
+    lists = []
+    for kind, values in per_column:
+        if kind == _SAME:
+            lists.append([values] * count)
+        elif kind == _DAYS:
+            lists.append([None if v is None else date.fromordinal(v) for v in values])
+        else:
+            lists.append(values)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
+
 
 def ids_to_look_up(
     stored: StoredAccount, wanted: Iterable[ResourceName], fetched: AccountProfile
