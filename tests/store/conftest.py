@@ -73,7 +73,17 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
         yield url
 
 
+@pytest.fixture(params=["threads", "process"])
+async def store(store_url: str, request: pytest.FixtureRequest) -> AsyncIterator[ProfileStore]:
+    """The store, its database work in this process (SQLite's worker threads, asyncpg on the
+    loop) or in its database process (``database_process=True``)."""
+    async with ProfileStore(store_url, database_process=request.param == "process") as opened:
+        yield opened
+
+
 @pytest.fixture
-async def store(store_url: str) -> AsyncIterator[ProfileStore]:
+async def local_store(store_url: str) -> AsyncIterator[ProfileStore]:
+    """The store with its database work in this process, for tests that patch or watch that
+    work here (monkeypatched writes, engine events, closures run as transactions)."""
     async with ProfileStore(store_url) as opened:
         yield opened

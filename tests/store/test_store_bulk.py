@@ -23,7 +23,7 @@ def _insert(dialect: str) -> Any:
     return (postgresql if dialect == "postgresql" else sqlite).insert(RESOURCES)
 
 
-async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileStore) -> None:
+async def test_bulk_rows_read_back_like_rows_written_by_execute(local_store: ProfileStore) -> None:
     now = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)  # microsecond 0: formats differ there
     other = datetime(2026, 3, 15, 9, 30, 15, 120, tzinfo=timezone(timedelta(hours=-5)))
 
@@ -44,7 +44,7 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
             "updated_at": now,
         }
 
-    database = store._database
+    database = local_store._database
     assert database is not None
 
     def write_both_ways(connection: Connection) -> tuple[list[Any], list[Any]]:
@@ -85,8 +85,10 @@ async def test_bulk_rows_read_back_like_rows_written_by_execute(store: ProfileSt
     assert refreshed == {"paystubs": now, "shifts": other, "income": other}
 
 
-async def test_a_row_the_database_refuses_raises_a_database_error(store: ProfileStore) -> None:
-    database = store._database
+async def test_a_row_the_database_refuses_raises_a_database_error(
+    local_store: ProfileStore,
+) -> None:
+    database = local_store._database
     assert database is not None
 
     def refused(connection: Connection) -> None:
@@ -104,12 +106,12 @@ async def test_a_row_the_database_refuses_raises_a_database_error(store: Profile
 
 
 async def test_sqlite_writes_rows_in_multi_row_statements(
-    store: ProfileStore, monkeypatch: pytest.MonkeyPatch
+    local_store: ProfileStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite 600 rows go as statements of 256, 256, 64, 16 and 8 rows (one step each,
     not one per row); a parameter limit caps the rows per statement. PostgreSQL: one
     executemany. Every row is stored either way."""
-    database = store._database
+    database = local_store._database
     assert database is not None
     now = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)
 

@@ -58,8 +58,8 @@ async def test_a_sqlite_transaction_runs_whole_on_a_store_thread_while_the_loop_
         assert await database.run(_count_accounts) == 2
 
 
-async def test_a_failing_transaction_leaves_nothing_behind(store: ProfileStore) -> None:
-    database = store._database
+async def test_a_failing_transaction_leaves_nothing_behind(local_store: ProfileStore) -> None:
+    database = local_store._database
     assert database is not None
 
     def half_done(connection: Connection) -> None:

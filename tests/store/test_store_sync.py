@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -231,7 +232,7 @@ async def test_runs_table_counts_every_sync(
 
 
 async def test_a_failure_mid_transaction_rolls_the_account_back(
-    store: ProfileStore,
+    local_store: ProfileStore,
     store_url: str,
     client: PayrollClient,
     sandbox: SandboxServer,
@@ -248,23 +249,23 @@ async def test_a_failure_mid_transaction_rolls_the_account_back(
 
     monkeypatch.setattr(_write, "_upsert", failing_at_the_shifts)
     with pytest.raises(StoreError):
-        await store.sync(client, "user_single")
+        await local_store.sync(client, "user_single")
     monkeypatch.setattr(_write, "_upsert", real)
     account_id = next(iter(truth_ids(sandbox, "user_single")))
     assert await count_rows(store_url, PAYSTUBS) == 0  # the whole account rolled back
     assert await resource_rows(store_url, account_id) == {}
-    assert await store.load_profile("user_single") is None
-    (run,) = await store.runs(end_user_id="user_single")
+    assert await local_store.load_profile("user_single") is None
+    (run,) = await local_store.runs(end_user_id="user_single")
     assert run.status == "failed" and run.error is not None and run.error.error == "StoreError"
 
-    result = await store.sync(client, "user_single")
+    result = await local_store.sync(client, "user_single")
     assert result.status == "complete" and result.added > 0
     truth = truth_ids(sandbox, "user_single")
     assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
 
 
 async def test_a_cancelled_sync_finishes_the_transaction_it_started(
-    store: ProfileStore,
+    local_store: ProfileStore,
     store_url: str,
     client: PayrollClient,
     sandbox: SandboxServer,
@@ -286,10 +287,10 @@ async def test_a_cancelled_sync_finishes_the_transaction_it_started(
 
     monkeypatch.setattr(_write, "_upsert", cancelled_at_the_shifts)
     loop = asyncio.get_running_loop()
-    syncing = asyncio.create_task(store.sync(client, "user_single"))
+    syncing = asyncio.create_task(local_store.sync(client, "user_single"))
     with pytest.raises(asyncio.CancelledError):
         await syncing
-    await store.aclose()  # waits for the shielded transaction and the run's bookkeeping
+    await local_store.aclose()  # waits for the shielded transaction and the run's bookkeeping
     # The transaction in progress was not cut in the middle: the account is whole.
     truth = truth_ids(sandbox, "user_single")
     assert_matches_truth(await stored_ids(store_url, list(truth)), truth)
@@ -351,8 +352,10 @@ async def test_bad_input_is_refused_before_any_request(
 async def test_unreadable_records_are_kept_raw_and_reported_like_get_profile(
     store: ProfileStore, store_url: str, client: PayrollClient, sandbox: SandboxServer
 ) -> None:
-    # A user of its own per backend: the damage below is added to the sandbox's shared data.
-    user = "store_unreadable_pg" if store_url.startswith("postgresql") else "store_unreadable_lite"
+    # A user of its own per backend and store kind: the damage below is added to the
+    # sandbox's shared data.
+    backend = "pg" if store_url.startswith("postgresql") else "lite"
+    user = f"store_unreadable_{backend}_{'process' if store.database_process else 'threads'}"
     truth = sandbox.app.state.sandbox.data.user(user)
     assert truth.accounts, "the generated user needs an account"
     account = truth.accounts[0]
@@ -383,20 +386,20 @@ async def test_unreadable_records_are_kept_raw_and_reported_like_get_profile(
 
 
 async def test_an_unchanged_account_needs_no_lookup_of_its_own_records(
-    store: ProfileStore, client: PayrollClient
+    local_store: ProfileStore, client: PayrollClient
 ) -> None:
-    await store.sync(client, "user_long_history")
+    await local_store.sync(client, "user_long_history")
     statements: list[str] = []
-    assert store._database is not None
+    assert local_store._database is not None
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(" ".join(statement.split()))
 
-    event.listen(store._database.sync_engine, "before_cursor_execute", seen)
+    event.listen(local_store._database.sync_engine, "before_cursor_execute", seen)
     try:
-        second = await store.sync(client, "user_long_history")
+        second = await local_store.sync(client, "user_long_history")
     finally:
-        event.remove(store._database.sync_engine, "before_cursor_execute", seen)
+        event.remove(local_store._database.sync_engine, "before_cursor_execute", seen)
 
     assert (second.added, second.updated) == (0, 0)
     # The digests of the overlap's records came with the stored state: no query by id.
@@ -427,3 +430,41 @@ async def test_a_record_outside_the_digests_read_up_front_is_still_compared(
 
     second = await store.sync(client, "user_long_history")
     assert (second.added, second.updated) == (0, 0)
+
+
+async def test_sync_many_frees_a_fetch_slot_while_the_user_waits_for_its_writes(
+    tmp_path: Path, client: PayrollClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from payroll_sdk.store import _run
+
+    reading = most_reading = started_before_first_result = 0
+    real_read, real_apply = _run._sync_user, _run.apply_plan
+
+    async def counted_read(*args: Any, **kwargs: Any) -> None:
+        nonlocal reading, most_reading, started_before_first_result
+        reading += 1
+        started_before_first_result += first_result is None
+        most_reading = max(most_reading, reading)
+        try:
+            await real_read(*args, **kwargs)
+        finally:
+            reading -= 1
+
+    def slow_apply(connection: Any, plan: Any) -> None:
+        time.sleep(0.15)  # a slow database: on SQLite's worker thread
+        real_apply(connection, plan)
+
+    monkeypatch.setattr(_run, "_sync_user", counted_read)
+    monkeypatch.setattr(_run, "apply_plan", slow_apply)
+    first_result: float | None = None
+    users = [f"store_slots_{n}" for n in range(10)]
+    async with ProfileStore(f"sqlite:///{tmp_path / 'slots.db'}") as store:
+        results = []
+        async for result in store.sync_many(client, users, concurrency=2):
+            first_result = first_result or time.monotonic()
+            results.append(result)
+    assert sorted(r.end_user_id for r in results) == sorted(users)
+    assert all(r.status == "complete" for r in results)
+    assert most_reading <= 2  # never more than `concurrency` users read from the API at once
+    # While the first users waited for their (slow) writes, others were already being read.
+    assert started_before_first_result > 2

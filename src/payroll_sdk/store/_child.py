@@ -73,8 +73,12 @@ async def _serve(
         try:
             while True:
                 loop.call_soon_threadsafe(start, read_message(requests))
-        except BaseException:
-            loop.call_soon_threadsafe(ended.set)
+        except EOFError:
+            pass
+        except BaseException as exc:  # work that cannot be unpickled here: a code error
+            sys.stderr.write(f"payroll-sdk store database process: {exc!r}\n")
+            sys.stderr.flush()
+        loop.call_soon_threadsafe(ended.set)
 
     threading.Thread(target=read, name="payroll-store-requests", daemon=True).start()
     await ended.wait()
