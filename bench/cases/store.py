@@ -2,8 +2,10 @@
 request: the database's share of the wall time, and a second (incremental) pass against the
 first.
 
-Per backend, on a fresh database: the same users fetched without a store (``get_profiles``,
-the floor), then ``sync_many`` twice. "Database time" is measured two ways, both reported; the
+Per backend and kind of store (``process``: ``database_process=True``, the configuration for
+batch syncs, on which T8 is judged; ``threads``: the default, reported beside it), on a fresh
+database: the same users fetched without a store (``get_profiles``, the floor), then
+``sync_many`` twice. "Database time" is measured two ways, both reported; the
 T8 check is the added wall (busy is an INFO row: with 50 users in flight some database call is
 running nearly all the time, so it says little about what the store costs):
 
@@ -108,19 +110,28 @@ async def run(settings: h.Settings) -> CaseResult:
         tempfile.TemporaryDirectory() as scratch,
     ):
         chosen = os.environ.get("PAYROLL_BENCH_STORE_BACKENDS", "sqlite,postgresql").split(",")
-        backends: list[tuple[str, str | None, Any]] = []
-        if "sqlite" in chosen:
-            backends.append(("SQLite", f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}", None))
-        postgres = await _postgres_database() if "postgresql" in chosen else None
-        if postgres is None and "postgresql" in chosen:
-            result.notes.append(f"PostgreSQL: no server at {make_url(POSTGRES_URL)}; skipped.")
-        elif postgres is not None:
-            backends.append(("PostgreSQL", *postgres))
-        for name, url, drop in backends:
+        kinds = os.environ.get("PAYROLL_BENCH_STORE_KINDS", "process,threads").split(",")
+        runs: list[tuple[str, str, bool]] = [
+            (backend, kind, kind == "process")
+            for backend in ("sqlite", "postgresql")
+            if backend in chosen
+            for kind in kinds
+        ]
+        for backend, kind, in_process in runs:
+            name = f"{'SQLite' if backend == 'sqlite' else 'PostgreSQL'} ({kind})"
+            drop: Any = None
+            if backend == "sqlite":
+                url: str | None = f"sqlite+aiosqlite:///{Path(scratch) / f'bench-{kind}.db'}"
+            else:
+                postgres = await _postgres_database()
+                if postgres is None:
+                    result.notes.append(f"PostgreSQL: no server at {make_url(POSTGRES_URL)}.")
+                    continue
+                url, drop = postgres
             assert url is not None
             try:
                 client = h.sdk_client(sandbox.base_url, max_in_flight=CONCURRENCY * 4)
-                async with client, ProfileStore(url) as store:
+                async with client, ProfileStore(url, database_process=in_process) as store:
                     await _fetch_only(sandbox, client, users[:20])  # warm: connections open
                     fetch_wall = await _fetch_only(sandbox, client, users)
                     print(f"  {name}: fetch only {fetch_wall:.1f} s", flush=True)
@@ -149,6 +160,9 @@ async def run(settings: h.Settings) -> CaseResult:
                     ]
                 )
             rows.append([name, "fetch only (get_profiles)", f"{fetch_wall:.1f}", *["-"] * 6])
+            # T8 is judged on the configuration documented for batch syncs
+            # (database_process=True); the default (threads) is reported beside it.
+            target = in_process
             result.checks += [
                 # INFO only: with 50 users in flight some database call is nearly always
                 # running, so this share stays near 100% whatever the store costs
@@ -164,15 +178,15 @@ async def run(settings: h.Settings) -> CaseResult:
                     f"T8 {name}: wall added by the store / wall, first pass",
                     f"{first.wall - fetch_wall:+.1f} s on {fetch_wall:.1f} s",
                     added_share,
-                    "≤ 0.20",
-                    added_share <= 0.20,
+                    "≤ 0.20" if target else "documented (default kind)",
+                    added_share <= 0.20 if target else None,
                 ),
                 Check(
                     f"T8 {name}: incremental pass speed-up",
                     f"{first.wall:.1f} → {second.wall:.1f} s",
                     speed_up,
-                    "≥ 3x",
-                    speed_up >= 3,
+                    "≥ 3x" if target else "documented (default kind)",
+                    speed_up >= 3 if target else None,
                 ),
             ]
     result.tables.append(
@@ -194,7 +208,11 @@ async def run(settings: h.Settings) -> CaseResult:
     result.notes.append(
         f"{count:,} users (`store_bench_N`, 0-3 accounts each, {HISTORY_MONTHS} months of "
         f"history), sandbox in its own process with {LATENCY_MS:.0f} ms per request, "
-        f"`sync_many(concurrency={CONCURRENCY})`, one fresh database per backend. DB busy: wall "
+        f"`sync_many(concurrency={CONCURRENCY})`, one fresh database per backend and kind of "
+        "store: `process` is `ProfileStore(url, database_process=True)` (the database work in "
+        "a child process, the configuration docs/store.md gives for batch syncs; T8 is judged "
+        "on it), `threads` the default (SQLite's worker threads, asyncpg on the event loop); "
+        "each kind's fetch-only floor is measured just before its first pass. DB busy: wall "
         "time with at least one database call in progress (an upper bound, see the case's "
         "docstring); Σ per-sync DB s adds every sync's own database waits, so overlapping "
         "calls count several times."
