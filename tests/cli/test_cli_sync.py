@@ -86,3 +86,36 @@ def test_sync_runs_with_the_start_up_heap_frozen(
     capsys.readouterr()
     assert frozen_during and frozen_during[0] > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_sync_runs_the_database_work_in_a_child_process_for_batches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import payroll_sdk.store
+
+    chosen: list[bool] = []
+
+    class Recorded(ProfileStore):
+        def __init__(self, *args: object, **kwargs: bool) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+        async def open(self) -> None:  # the store that is used, not one only built
+            chosen.append(self.database_process)
+            await super().open()
+
+    monkeypatch.setattr(payroll_sdk.store, "ProfileStore", Recorded)
+    db = f"sqlite:///{tmp_path / 'batch.db'}"
+    # Told to: two users synced through the child, stored as in this process.
+    assert (
+        main(["sync", "user_single", "store_cli_1", "--db", db, "--sandbox", "--database-process"])
+        == ExitCode.OK
+    )
+    assert _lines(capsys.readouterr().out)["user_single"]["added"] != 0
+    # Not told: on for more than 50 users on SQLite, off for fewer, and
+    # --no-database-process wins.
+    many = [f"unknown_cli_{n}" for n in range(51)]
+    assert main(["sync", *many, "--db", db, "--sandbox"]) == ExitCode.SOME_FAILED
+    assert main(["sync", *many[:3], "--db", db, "--sandbox"]) == ExitCode.SOME_FAILED
+    assert main(["sync", *many, "--db", db, "--sandbox", "--no-database-process"]) == 3
+    capsys.readouterr()
+    assert chosen == [True, True, False, False]

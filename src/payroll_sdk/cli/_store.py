@@ -40,6 +40,12 @@ the working directory); PostgreSQL: postgresql+asyncpg://user@host/db. Needs the
 extra. Exit status: 0 when every user was synced (complete or partial), 3 when some failed."""
 
 
+#: From how many users ``sync`` runs a SQLite store's database work in a child process unless
+#: told: below it, starting the child (about 0.3 s) costs more than the writes it takes off
+#: this process. On PostgreSQL the benchmark measured no steady gain (docs/store.md).
+_PROCESS_FROM = 50
+
+
 def add_sync_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "sync",
@@ -67,6 +73,14 @@ def add_sync_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         choices=("raw", "mask"),
         default="raw",
         help="store identity and deposit data as returned (raw, default) or masked",
+    )
+    parser.add_argument(
+        "--database-process",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the database work in a child process, so the writes use another core "
+        f"(ProfileStore(database_process=True); default: on for more than {_PROCESS_FROM} "
+        "users on SQLite)",
     )
     parser.add_argument(
         "--celery",
@@ -113,10 +127,10 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.celery:
         # The workers sync, with their own settings (PAYROLL_STORE_URL...): options that
         # would only apply to a sync in this process are refused rather than ignored.
-        if args.db or args.full or args.pii != "raw":
+        if args.db or args.full or args.pii != "raw" or args.database_process is not None:
             raise CommandError(
-                "--db, --full and --pii apply to a sync in this process, not with --celery "
-                "(the workers use PAYROLL_STORE_URL)",
+                "--db, --full, --pii and --database-process apply to a sync in this process, "
+                "not with --celery (the workers use PAYROLL_STORE_URL)",
                 ExitCode.USAGE,
             )
         from ._celery import run_celery_sync
@@ -131,6 +145,11 @@ def run_sync(args: argparse.Namespace) -> int:
         ) from exc
     # Built (and the URL checked) before anything is opened or requested.
     store = ProfileStore(args.db, pii=args.pii)
+    in_process = args.database_process
+    if in_process is None:  # measured worth it on SQLite only (docs/store.md#performance)
+        in_process = len(ids) > _PROCESS_FROM and store.url.startswith("sqlite")
+    if in_process:
+        store = ProfileStore(args.db, pii=args.pii, database_process=True)
     counts = asyncio.run(_sync_all(args, store, ids, sys.stdout))
     print(
         f"{counts['complete']} complete, {counts['partial']} partial, {counts['failed']} failed "
