@@ -27,20 +27,16 @@ def test_records_are_stored_as_model_dump_json_of_what_the_api_sent() -> None:
 
 def test_a_plan_crosses_to_the_database_process_unchanged() -> None:
     import pickle
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
 
+    from payroll_sdk.store._rows import PAYSTUB_COLUMNS, RecordRows
     from payroll_sdk.store._write import AccountPlan, Counts
 
     now = datetime(2026, 3, 15, 12, tzinfo=UTC)
     stubs = [
-        {
-            "id": f"s{n}",
-            "pay_date": date(2026, 1, n + 1) if n else None,
-            "gross": n * 100,
-            "data": f'{{"id": "s{n}"}}',
-            "first_seen_at": now,
-            "updated_at": now,
-        }
+        (f"s{n}", "a1", date(2026, 1, n + 1) if n else None, "USD", n * 100, None)
+        + ((f'{{"id": "s{n}"}}', "d" * 64) if n % 2 else (f'{{"id": "s{n}"}}'.encode(), None))
+        + (now, now)
         for n in range(5)
     ]
     resource = {
@@ -53,13 +49,24 @@ def test_a_plan_crosses_to_the_database_process_unchanged() -> None:
     plan = AccountPlan(
         account_row={"id": "a1", "position": 0, "first_seen_at": now},
         resource_rows=[resource],
-        paystub_rows=stubs,
+        paystub_rows=RecordRows(PAYSTUB_COLUMNS, stubs),
         counts=Counts(5, 1),
     )
     copy = pickle.loads(pickle.dumps(plan))
     assert copy.account_row == plan.account_row
-    assert copy.resource_rows == [resource] and copy.paystub_rows == stubs
-    assert copy.shift_rows == [] and (copy.counts.added, copy.counts.updated) == (5, 1)
-    assert [type(row["pay_date"]) for row in copy.paystub_rows[1:]] == [date] * 4
-    assert copy.paystub_rows[0]["pay_date"] is None
+    assert copy.resource_rows == [resource] and copy.paystub_rows.rows == stubs
+    assert not copy.shift_rows and (copy.counts.added, copy.counts.updated) == (5, 1)
+    assert [type(row[2]) for row in copy.paystub_rows.rows[1:]] == [date] * 4
+    assert copy.paystub_rows.rows[0][2] is None
     assert pickle.loads(pickle.dumps(AccountPlan())).empty
+
+
+def test_a_new_records_digest_is_computed_when_it_is_written() -> None:
+    from payroll_sdk.store._rows import SHIFT_COLUMNS, RecordRows
+
+    raw = b'{"id": "s1"}'
+    rows = RecordRows(SHIFT_COLUMNS, [("s1", "a1", None, None, "USD", raw, None, 1, 1)])
+    ((row),) = rows.as_dicts()
+    assert row["data"] == raw.decode()
+    assert row["digest"] == hashlib.sha256(raw).hexdigest()
+    assert rows.finished()[0][5:7] == (raw.decode(), hashlib.sha256(raw).hexdigest())

@@ -21,7 +21,6 @@ up to ``_SQLITE_ROWS`` rows steps once for all of them.
 
 from __future__ import annotations
 
-import operator
 import sqlite3
 import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -31,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table, bindparam
 from sqlalchemy.sql.dml import Insert
 
-__all__ = ["execute_many"]
+__all__ = ["execute_many", "execute_tuples"]
 
 #: SQLite's limit on a statement's parameters (999 before SQLite 3.32).
 _SQLITE_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
@@ -45,8 +44,6 @@ class _Compiled:
     sql: str
     #: The statement's parameters (column names), in order.
     order: tuple[str, ...]
-    #: The row's values in the statement's parameter order.
-    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]
     #: ``(position, processor)`` of the parameters whose type converts them for the driver.
     processed: tuple[tuple[int, Callable[[Any], Any]], ...]
 
@@ -72,11 +69,7 @@ def _compile(
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             processed.append((position, processor))
-    getter = operator.itemgetter(*order)
-    values: Callable[[Mapping[str, Any]], tuple[Any, ...]] = (
-        getter if len(order) > 1 else lambda row: (getter(row),)
-    )
-    return _Compiled(compiled.string, tuple(order), values, tuple(processed))
+    return _Compiled(compiled.string, tuple(order), tuple(processed))
 
 
 def _compile_rows(dialect: Dialect, statement: Insert, order: Sequence[str], count: int) -> str:
@@ -127,18 +120,39 @@ def execute_many(
     columns) so it is compiled once per dialect."""
     if not rows:
         return
-    dialect = connection.dialect
     columns = tuple(rows[0])
+    execute_tuples(
+        connection, table, key, build, columns, [tuple(row[c] for c in columns) for row in rows]
+    )
+
+
+def execute_tuples(
+    connection: Connection,
+    table: Table,
+    key: Hashable,
+    build: Callable[[], Insert],
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """:func:`execute_many` for rows that are tuples of ``columns``' values."""
+    if not rows:
+        return
+    dialect = connection.dialect
     cache = _COMPILED.setdefault(dialect, {})
     compiled = cache.get((key, columns))
     if compiled is None:
         compiled = cache[(key, columns)] = _compile(dialect, table, build(), columns)
-    # Row after row in one flat list, then each converted column in one pass, each distinct
-    # value converted once (a batch's timestamps are all the same ``now``).
-    values = compiled.values
+    # Row after row in one flat list, in the statement's parameter order, then each converted
+    # column in one pass, each distinct value converted once (a batch's timestamps are all the
+    # same ``now``).
     flat: list[Any] = []
-    for row in rows:
-        flat.extend(values(row))
+    if compiled.order == columns:
+        for row in rows:
+            flat.extend(row)
+    else:
+        positions = [columns.index(name) for name in compiled.order]
+        for row in rows:
+            flat.extend([row[p] for p in positions])
     width = len(compiled.order)
     for position, processor in compiled.processed:
         column = flat[position::width]

@@ -154,7 +154,13 @@ class ProfileStore:
             # SQLite: one writer at a time anyway. PostgreSQL: a few transactions side by
             # side, so a write never waits long for a batch in progress (the sync holds its
             # concurrency slot meanwhile), leaving the pool's other connections to the reads.
-            parallel=1 if self._write_lock is not None else _PARALLEL_WRITES,
+            parallel=(
+                1
+                if self._write_lock is not None
+                else _PARALLEL_WRITES_IN_CHILD
+                if self.database_process
+                else _PARALLEL_WRITES
+            ),
         )
         try:
             with db_errors(f"open the store at {self.url}"):
@@ -466,6 +472,11 @@ def _look_up_account(connection: Connection, account_id: str) -> tuple[str, str]
 
 #: PostgreSQL write transactions at once (the default pool holds 5 + 10 overflow).
 _PARALLEL_WRITES = 8
+#: The same with ``database_process=True``: there every transaction shares the child's one
+#: event loop (asyncpg's encoding) and core, and fewer, larger batches cost less a record
+#: (fewer commits and round trips). Measured on 200 users of T8: first pass 5.3 s at 3
+#: against 5.7-6.4 s at 8; in this process 8 stays better (6.1-6.2 s against 6.6-7.3 s).
+_PARALLEL_WRITES_IN_CHILD = 3
 
 
 def _retrieved(done: asyncio.Future[Any]) -> None:
