@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -78,8 +79,8 @@ async def run_sync(
     fetching: asyncio.Semaphore | None = None,
 ) -> SyncResult:
     """Sync one user. ``fetching`` (``sync_many``) bounds the users read from the API at once:
-    it is held from the accounts listing to the last account read, not while the run row or
-    the accounts' writes are waited for, so a slow write never idles a fetch slot."""
+    it is held while the user's requests are made, not while the run row, the stored state or
+    the accounts' writes are waited for, so a slow database never idles a fetch slot."""
     clock = DbClock(store._clock)
     started = _now()
     tally = _Tally()
@@ -98,10 +99,10 @@ async def run_sync(
     writes = _Writes(store, clock)
     try:
         try:
-            async with fetching if fetching is not None else contextlib.nullcontext():
+            async with _Slot(fetching) as slot:
                 if only is None:
                     await _sync_user(
-                        store, client, end_user_id, full, clock, started, tally, writes
+                        store, client, end_user_id, full, clock, started, tally, writes, slot
                     )
                 else:
                     account, wanted = only
@@ -220,6 +221,7 @@ async def _sync_user(
     now: datetime,
     tally: _Tally,
     writes: _Writes,
+    slot: _Slot,
 ) -> None:
     accounts: list[PayrollAccount] = []
     try:
@@ -235,15 +237,14 @@ async def _sync_user(
     ids = [str(a.id) for a in accounts]
     # What is stored for these accounts, read once: the watermarks to read the lists from, and
     # what each account's write is compared with.
-    states = (
-        await store._db(
-            partial(read_state, account_ids=ids, overlap=None if full else store.overlap),
-            action="read stored accounts",
-            clock=clock,
-        )
-        if ids
-        else {}
-    )
+    states = {}
+    if ids:
+        async with slot.lent():  # a read of the database: the fetch slot is free meanwhile
+            states = await store._db(
+                partial(read_state, account_ids=ids, overlap=None if full else store.overlap),
+                action="read stored accounts",
+                clock=clock,
+            )
     try:
         async with asyncio.TaskGroup() as group:
             for position, account in enumerate(accounts):
@@ -334,6 +335,42 @@ async def _sync_account(
     ]
     # An account whose data did not change costs no write.
     writes.submit(None if plan.empty else plan, plan.counts, problems)
+
+
+class _Slot:
+    """A user's place among those read from the API at once (``sync_many``'s semaphore;
+    none for a single sync), which it can lend while it waits for the database."""
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+        self._held = False
+
+    async def __aenter__(self) -> _Slot:
+        await self._acquire()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release()
+
+    async def _acquire(self) -> None:
+        if self._semaphore is not None:
+            await self._semaphore.acquire()  # cancelled here: nothing was taken
+            self._held = True
+
+    def _release(self) -> None:
+        if self._held:
+            self._held = False
+            assert self._semaphore is not None
+            self._semaphore.release()
+
+    @contextlib.asynccontextmanager
+    async def lent(self) -> AsyncIterator[None]:
+        """Give the place up for the block, then wait for one again."""
+        self._release()
+        try:
+            yield
+        finally:
+            await self._acquire()
 
 
 class _Writes:
