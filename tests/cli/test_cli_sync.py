@@ -111,8 +111,7 @@ def test_sync_runs_the_database_work_in_a_child_process_for_batches(
         == ExitCode.OK
     )
     assert _lines(capsys.readouterr().out)["user_single"]["added"] != 0
-    # Not told: on for more than 50 users on SQLite, off for fewer, and
-    # --no-database-process wins.
+    # Not told: on for more than 50 users, off for fewer, and --no-database-process wins.
     many = [f"unknown_cli_{n}" for n in range(51)]
     assert main(["sync", *many, "--db", db, "--sandbox"]) == ExitCode.SOME_FAILED
     assert main(["sync", *many[:3], "--db", db, "--sandbox"]) == ExitCode.SOME_FAILED

@@ -40,9 +40,9 @@ the working directory); PostgreSQL: postgresql+asyncpg://user@host/db. Needs the
 extra. Exit status: 0 when every user was synced (complete or partial), 3 when some failed."""
 
 
-#: From how many users ``sync`` runs a SQLite store's database work in a child process unless
-#: told: below it, starting the child (about 0.3 s) costs more than the writes it takes off
-#: this process. On PostgreSQL the benchmark measured no steady gain (docs/store.md).
+#: From how many users ``sync`` runs the store's database work in a child process unless told:
+#: below it, starting and stopping the child (0.7-0.8 s) costs more than the writes it takes
+#: off this process (docs/store.md, "Performance").
 _PROCESS_FROM = 50
 
 
@@ -80,7 +80,7 @@ def add_sync_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         default=None,
         help="run the database work in a child process, so the writes use another core "
         f"(ProfileStore(database_process=True); default: on for more than {_PROCESS_FROM} "
-        "users on SQLite)",
+        "users)",
     )
     parser.add_argument(
         "--celery",
@@ -144,12 +144,10 @@ def run_sync(args: argparse.Namespace) -> int:
             ExitCode.CONFIGURATION,
         ) from exc
     # Built (and the URL checked) before anything is opened or requested.
-    store = ProfileStore(args.db, pii=args.pii)
     in_process = args.database_process
-    if in_process is None:  # measured worth it on SQLite only (docs/store.md#performance)
-        in_process = len(ids) > _PROCESS_FROM and store.url.startswith("sqlite")
-    if in_process:
-        store = ProfileStore(args.db, pii=args.pii, database_process=True)
+    if in_process is None:
+        in_process = len(ids) > _PROCESS_FROM
+    store = ProfileStore(args.db, pii=args.pii, database_process=in_process)
     counts = asyncio.run(_sync_all(args, store, ids, sys.stdout))
     print(
         f"{counts['complete']} complete, {counts['partial']} partial, {counts['failed']} failed "

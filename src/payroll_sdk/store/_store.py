@@ -86,7 +86,8 @@ class ProfileStore:
     - ``engine_options``: keyword arguments for SQLAlchemy's ``create_engine`` (SQLite) or
       ``create_async_engine`` (PostgreSQL): ``pool_size``...
     - ``database_process``: run the database work in a child process of the store's own
-      (started when the store opens, about half a second; it exits when the store closes).
+      (started when the store opens, which then takes about half a second; it exits when the
+      store closes).
       For batch syncs: the writes then use another core instead of competing with the
       parsing of responses for this process's interpreter lock (docs/store.md,
       "Performance"). Off by default: a store that syncs a few users or serves webhooks
