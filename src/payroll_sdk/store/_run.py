@@ -365,12 +365,11 @@ class _Slot:
 
     @contextlib.asynccontextmanager
     async def lent(self) -> AsyncIterator[None]:
-        """Give the place up for the block, then wait for one again."""
+        """Give the place up for the block, then wait for one again (not when the block
+        raised: a sync that is ending, or cancelled, needs no place)."""
         self._release()
-        try:
-            yield
-        finally:
-            await self._acquire()
+        yield
+        await self._acquire()
 
 
 class _Writes:
