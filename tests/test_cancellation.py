@@ -182,3 +182,19 @@ async def enumerate_async(items: AsyncIterator[object]) -> AsyncIterator[tuple[i
 async def assert_no_tasks() -> None:
     me = asyncio.current_task()
     assert [t for t in asyncio.all_tasks() if t is not me and not t.done()] == []
+
+
+async def test_closing_the_client_under_its_own_calls_fails_them_with_client_closed_error() -> None:
+    # A caller that leaves `async with PayrollClient()` while tasks of its own still call it:
+    # each call ends with ClientClosedError (a PayrollError), not the pool's own
+    # RuntimeError("Session is closed").
+    config = SandboxConfig(today=date(2026, 3, 15), latency=LatencyConfig(ms=20))
+    with SandboxServer(config) as slow:
+        client = PayrollClient(api_secret=slow.secret, base_url=slow.base_url, max_in_flight=3)
+        calls = [asyncio.create_task(client.get_profile(f"closing_{n}")) for n in range(12)]
+        await asyncio.sleep(0.05)  # three requests in flight, the rest waiting for a slot
+        await client.aclose()
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    kinds = {type(o).__name__ for o in outcomes}
+    assert "ClientClosedError" in kinds  # most calls were cut short by the close
+    assert kinds <= {"ClientClosedError", "PayrollProfile"}  # a user with no accounts is done

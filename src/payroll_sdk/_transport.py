@@ -332,6 +332,15 @@ class Transport:
             )
             _log_attempt(call, attempt, None, self._clock() - started, None, kind)
             raise failure from exc
+        except RuntimeError:
+            # The client was closed while this attempt waited or was in flight (its pool
+            # says "Session is closed"): the same error as a call made after the close.
+            if not self.is_closed:
+                raise
+            raise ClientClosedError(
+                "The client was closed while this request was being made: keep using it "
+                "inside its `async with` block."
+            ) from None
 
         elapsed = self._clock() - started
         rid = request_id(response)
