@@ -240,17 +240,17 @@ async def test_a_failure_mid_transaction_rolls_the_account_back(
 ) -> None:
     from payroll_sdk.store import StoreError, _write
 
-    real = _write._upsert_records
+    real = _write._upsert
 
     def failing_at_the_shifts(*args: object, **kwargs: object) -> None:
         if args[1] is SHIFTS:  # the account row and the paystubs are written
             raise StoreError("Cannot write an account: the disk is full")
         real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_write, "_upsert_records", failing_at_the_shifts)
+    monkeypatch.setattr(_write, "_upsert", failing_at_the_shifts)
     with pytest.raises(StoreError):
         await local_store.sync(client, "user_single")
-    monkeypatch.setattr(_write, "_upsert_records", real)
+    monkeypatch.setattr(_write, "_upsert", real)
     account_id = next(iter(truth_ids(sandbox, "user_single")))
     assert await count_rows(store_url, PAYSTUBS) == 0  # the whole account rolled back
     assert await resource_rows(store_url, account_id) == {}
@@ -273,7 +273,7 @@ async def test_a_cancelled_sync_finishes_the_transaction_it_started(
 ) -> None:
     from payroll_sdk.store import _write
 
-    real = _write._upsert_records
+    real = _write._upsert
     syncing: asyncio.Task[object] | None = None
 
     def cancelled_at_the_shifts(*args: object, **kwargs: object) -> None:
@@ -285,7 +285,7 @@ async def test_a_cancelled_sync_finishes_the_transaction_it_started(
             time.sleep(0.05)  # the cancellation is delivered meanwhile (SQLite)
         real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_write, "_upsert_records", cancelled_at_the_shifts)
+    monkeypatch.setattr(_write, "_upsert", cancelled_at_the_shifts)
     loop = asyncio.get_running_loop()
     syncing = asyncio.create_task(local_store.sync(client, "user_single"))
     with pytest.raises(asyncio.CancelledError):

@@ -66,7 +66,7 @@ def test_a_new_records_digest_is_computed_when_it_is_written() -> None:
 
     raw = b'{"id": "s1"}'
     rows = RecordRows(SHIFT_COLUMNS, [("s1", "a1", None, None, "USD", raw, None, 1, 1)])
-    ((row),) = rows.as_dicts()
+    row = dict(zip(rows.columns, rows.finished()[0], strict=True))
     assert row["data"] == raw.decode()
     assert row["digest"] == hashlib.sha256(raw).hexdigest()
     assert rows.finished()[0][5:7] == (raw.decode(), hashlib.sha256(raw).hexdigest())

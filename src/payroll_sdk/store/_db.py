@@ -59,6 +59,9 @@ DEFAULT_URL: Final = "sqlite+aiosqlite:///payroll.db"
 _DRIVERS: Final = {"sqlite": ("aiosqlite", "pysqlite"), "postgresql": ("asyncpg",)}
 #: Seconds SQLite waits for another process's write lock before failing.
 _SQLITE_BUSY_TIMEOUT: Final = 30
+#: PostgreSQL write transactions at once in this process (the default pool holds 5 + 10
+#: overflow).
+_POSTGRES_PARALLEL_WRITES: Final = 8
 #: SQLite transactions at once, each on a thread of the store's with a pooled connection.
 _SQLITE_THREADS: Final = 8
 
@@ -99,6 +102,16 @@ class Database:
 
     #: ``"sqlite"`` or ``"postgresql"``.
     dialect_name: str
+
+    @property
+    def parallel_writes(self) -> int:
+        """Write transactions the store runs at once. SQLite has one writer at a time anyway.
+        PostgreSQL: a few side by side, so a write never waits long for a batch in progress,
+        leaving the pool's other connections to the reads."""
+        return 1 if self.dialect_name == "sqlite" else _POSTGRES_PARALLEL_WRITES
+
+    async def start(self) -> None:
+        """Whatever must run before the first transaction (nothing, unless overridden)."""
 
     async def run(self, work: Callable[[Connection], _T]) -> _T:
         """``work(connection)`` in one transaction: committed if it returns, else rolled

@@ -43,6 +43,8 @@ __all__ = ["ProcessDatabase"]
 
 _T = TypeVar("_T")
 
+#: PostgreSQL write transactions at once in the child (see ``parallel_writes``).
+_POSTGRES_PARALLEL_WRITES: Final = 3
 #: How long closing waits for the child to finish its transactions before killing it.
 _CLOSE_TIMEOUT: Final = 60.0
 #: The directory ``payroll_sdk`` is imported from, put first on the child's ``PYTHONPATH``
@@ -67,6 +69,15 @@ class ProcessDatabase(Database):
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._numbers = itertools.count()
         self._stopped = False
+
+    @property
+    def parallel_writes(self) -> int:
+        """PostgreSQL: 3 write transactions at once, not 8 as in-process. Here every
+        transaction shares the child's one event loop (asyncpg's encoding) and core, and
+        fewer, larger batches cost less a record (fewer commits and round trips). Measured on
+        200 users of T8: first pass 5.3 s at 3 against 5.7-6.4 s at 8; in-process 8 stays
+        better (6.1-6.2 s against 6.6-7.3 s)."""
+        return 1 if self.dialect_name == "sqlite" else _POSTGRES_PARALLEL_WRITES
 
     @property
     def pid(self) -> int | None:

@@ -93,10 +93,6 @@ class RecordRows:
             done.append(row)
         return done
 
-    def as_dicts(self) -> list[dict[str, Any]]:
-        """The finished rows as dicts (for reading, not for writing)."""
-        return [dict(zip(self.columns, row, strict=True)) for row in self.finished()]
-
     def __getstate__(self) -> Packed | tuple[tuple[str, ...]]:
         if not self.rows:
             return (self.columns,)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .._client import PayrollClient
     from ._store import ProfileStore
 
-__all__ = ["run_sync", "unrecorded"]
+__all__ = ["retrieved", "run_sync", "unrecorded"]
 
 _ALL = frozenset(RESOURCE_NAMES)
 
@@ -417,13 +417,14 @@ class _Writes:
         for write, _, _ in self._submitted:
             if write is not None:
                 write.cancel()
-                write.add_done_callback(_seen)
+                write.add_done_callback(retrieved)
         self._submitted.clear()
 
 
-def _seen(write: asyncio.Future[None]) -> None:
-    if not write.cancelled():
-        write.exception()
+def retrieved(done: asyncio.Future[Any]) -> None:
+    """Mark an outcome seen that nobody waits for any more (a cancelled sync's write)."""
+    if not done.cancelled():
+        done.exception()
 
 
 def _write_finish(

@@ -44,7 +44,7 @@ from ._load import load_profile
 from ._pii import PiiMode
 from ._process import ProcessDatabase
 from ._records import RunRecord, SyncResult
-from ._run import run_sync, unrecorded
+from ._run import retrieved, run_sync, unrecorded
 from ._runs import read_runs, run_counts, users_with_status
 from ._schema import ACCOUNTS
 
@@ -148,25 +148,14 @@ class ProfileStore:
         # SQLite allows one writer at a time: within a process writers queue on this lock
         # rather than on SQLite's busy timeout.
         self._write_lock = asyncio.Lock() if database.dialect_name == "sqlite" else None
-        # Writes that queue up are written together, one transaction a batch (see _batch.py).
+        # Writes that queue up are written together, one transaction a batch (see _batch.py);
+        # how many batches at once is the database's to say (``Database.parallel_writes``).
         self._batcher = WriteBatcher(
-            self._write_batch,
-            self._in_background,
-            # SQLite: one writer at a time anyway. PostgreSQL: a few transactions side by
-            # side, so a write never waits long for a batch in progress (the sync holds its
-            # concurrency slot meanwhile), leaving the pool's other connections to the reads.
-            parallel=(
-                1
-                if self._write_lock is not None
-                else _PARALLEL_WRITES_IN_CHILD
-                if self.database_process
-                else _PARALLEL_WRITES
-            ),
+            self._write_batch, self._in_background, parallel=database.parallel_writes
         )
         try:
             with db_errors(f"open the store at {self.url}"):
-                if isinstance(database, ProcessDatabase):
-                    await database.start()
+                await database.start()
                 if self._auto_upgrade:
                     await _migrate.upgrade(database)
                 else:
@@ -249,7 +238,7 @@ class ProfileStore:
             try:
                 return await asyncio.shield(done)
             except asyncio.CancelledError:
-                done.add_done_callback(_retrieved)
+                done.add_done_callback(retrieved)
                 raise
 
     async def _transaction(
@@ -469,18 +458,3 @@ def _look_up_account(connection: Connection, account_id: str) -> tuple[str, str]
     query = select(ACCOUNTS.c.data, ACCOUNTS.c.end_user_id).where(ACCOUNTS.c.id == account_id)
     row = connection.execute(query).one_or_none()
     return None if row is None else (row.data, row.end_user_id)
-
-
-#: PostgreSQL write transactions at once (the default pool holds 5 + 10 overflow).
-_PARALLEL_WRITES = 8
-#: The same with ``database_process=True``: there every transaction shares the child's one
-#: event loop (asyncpg's encoding) and core, and fewer, larger batches cost less a record
-#: (fewer commits and round trips). Measured on 200 users of T8: first pass 5.3 s at 3
-#: against 5.7-6.4 s at 8; in this process 8 stays better (6.1-6.2 s against 6.6-7.3 s).
-_PARALLEL_WRITES_IN_CHILD = 3
-
-
-def _retrieved(done: asyncio.Future[Any]) -> None:
-    """Mark a write's outcome seen when its sync was cancelled before it came."""
-    if not done.cancelled():
-        done.exception()

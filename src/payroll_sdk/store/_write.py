@@ -505,39 +505,20 @@ def apply_plan(connection: Connection, plan: AccountPlan) -> None:
     """Write a plan in the caller's transaction: the account row first (the resources refer
     to it), then the records, then the resource rows with their watermarks."""
     if plan.account_row is not None:
-        _upsert(connection, ACCOUNTS, [plan.account_row], ["id"])
-    _upsert_records(connection, PAYSTUBS, plan.paystub_rows)
-    _upsert_records(connection, SHIFTS, plan.shift_rows)
+        _upsert(connection, ACCOUNTS, tuple(plan.account_row), [tuple(plan.account_row.values())])
+    for table, records in ((PAYSTUBS, plan.paystub_rows), (SHIFTS, plan.shift_rows)):
+        _upsert(connection, table, records.columns, records.finished())
     _upsert_resources(connection, plan.resource_rows)
 
 
 def _upsert(
-    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Insert ``rows``, or overwrite the stored row with the same key (all columns in ``rows``
-    but the key and ``first_seen_at``)."""
+    """Insert ``rows`` (tuples of ``columns``), or overwrite the stored row with the same
+    ``id`` (every column but ``id`` and ``first_seen_at``)."""
     if not rows:
         return
     dialect = connection.dialect.name
-
-    def build() -> Any:
-        statement = _insert(dialect, table)
-        replaced = [c for c in rows[0] if c not in keys and c != "first_seen_at"]
-        return statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={name: statement.excluded[name] for name in replaced},
-        )
-
-    execute_many(connection, table, ("upsert", tuple(keys)), build, rows)
-
-
-def _upsert_records(connection: Connection, table: Table, records: RecordRows) -> None:
-    """Insert record rows, or overwrite the stored record with the same id (all columns but
-    ``id`` and ``first_seen_at``)."""
-    if not records:
-        return
-    dialect = connection.dialect.name
-    columns = records.columns
 
     def build() -> Any:
         statement = _insert(dialect, table)
@@ -546,9 +527,7 @@ def _upsert_records(connection: Connection, table: Table, records: RecordRows) -
             index_elements=["id"], set_={name: statement.excluded[name] for name in replaced}
         )
 
-    execute_tuples(
-        connection, table, ("upsert records", table.name), build, columns, records.finished()
-    )
+    execute_tuples(connection, table, ("upsert", table.name), build, columns, rows)
 
 
 def _upsert_resources(connection: Connection, rows: list[dict[str, Any]]) -> None:
