@@ -73,6 +73,13 @@ async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
         yield url
 
 
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database only, for what only PostgreSQL has (its connection pool)."""
+    async for url in _postgres_database():
+        yield url
+
+
 @pytest.fixture(params=["threads", "process"])
 async def store(store_url: str, request: pytest.FixtureRequest) -> AsyncIterator[ProfileStore]:
     """The store, its database work in this process (SQLite's worker threads, asyncpg on the

@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, event, func, select
 
 from payroll_sdk import PayrollClient
 from payroll_sdk.store import ProfileStore, StoreError
+from payroll_sdk.sandbox import SandboxServer
+from payroll_sdk.store._db import _EngineDatabase
 from payroll_sdk.store._schema import ACCOUNTS
 
+from .conftest import make_client
 from .helpers import insert_account
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
@@ -113,3 +116,29 @@ async def test_a_transaction_after_the_store_closed_is_a_store_error(tmp_path: P
         await database.run(_count_accounts)
     with pytest.raises(StoreError, match="not open"):
         await store.runs()
+
+
+async def test_postgresql_keeps_its_connections_through_a_busy_sync_many(
+    postgres_url: str, sandbox: SandboxServer
+) -> None:
+    # SQLAlchemy's default pool (5 kept + 10 overflow) closed an overflow connection each
+    # time a transaction beyond the fifth ended: a new server process per burst. The store's
+    # pool keeps as many as it may open (15), so a busy sync connects at most 15 times.
+    async with ProfileStore(postgres_url) as store, make_client(sandbox) as client:
+        database = store._database
+        assert isinstance(database, _EngineDatabase)
+        connects: list[object] = []
+        event.listen(database.sync_engine, "connect", lambda *_: connects.append(1))
+        users = [f"user_pool_{n}" for n in range(60)]
+        results = [r async for r in store.sync_many(client, users, concurrency=30)]
+        assert {r.status for r in results} == {"complete"}
+        assert database.sync_engine.pool.size() == 15
+        assert 5 < len(connects) <= 15  # more than the default's 5 were needed, none twice
+
+
+async def test_a_postgresql_pool_sized_in_engine_options_is_kept(postgres_url: str) -> None:
+    async with ProfileStore(postgres_url, engine_options={"pool_size": 3}) as store:
+        database = store._database
+        assert isinstance(database, _EngineDatabase)
+        assert database.sync_engine.pool.size() == 3
+        assert database.sync_engine.pool._max_overflow == 10  # SQLAlchemy's own default
