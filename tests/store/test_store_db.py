@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Connection, event, func, select
 
 from payroll_sdk import PayrollClient
-from payroll_sdk.store import ProfileStore, StoreError
 from payroll_sdk.sandbox import SandboxServer
+from payroll_sdk.store import ProfileStore, StoreError
 from payroll_sdk.store._db import _EngineDatabase
 from payroll_sdk.store._schema import ACCOUNTS
 
