@@ -1,5 +1,6 @@
 """The driver-level bulk write stores exactly what SQLAlchemy's own ``execute`` stores, in
-multi-row statements on SQLite."""
+multi-row statements on SQLite and as one array per column on PostgreSQL; a key repeated
+among the rows is upserted in order, the last row winning."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from payroll_sdk.store import ProfileStore, _bulk
 from payroll_sdk.store._bulk import execute_many
 from payroll_sdk.store._schema import PAYSTUBS, RESOURCES
+from payroll_sdk.store._write import _upsert
 
 from .helpers import insert_account
 
@@ -105,12 +107,12 @@ async def test_a_row_the_database_refuses_raises_a_database_error(
         await database.run(refused)
 
 
-async def test_sqlite_writes_rows_in_multi_row_statements(
+async def test_rows_go_in_few_statements(
     local_store: ProfileStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite 600 rows go as statements of 256, 256, 64, 16 and 8 rows (one step each,
     not one per row); a parameter limit caps the rows per statement. PostgreSQL: one
-    executemany. Every row is stored either way."""
+    statement of 10 arrays, capped by ``_POSTGRES_ROWS``. Every row is stored either way."""
     database = local_store._database
     assert database is not None
     now = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)
@@ -155,11 +157,78 @@ async def test_sqlite_writes_rows_in_multi_row_statements(
         if database.dialect.name == "sqlite":
             assert inserts == [2560, 2560, 640, 160, 80]  # 10 parameters a row
         else:
-            assert inserts == [-600]
+            assert inserts == [10]  # one execution, an array per column
         executed.clear()
         monkeypatch.setattr(_bulk, "_SQLITE_PARAMETERS", 45)  # 4 rows of 10 at most
+        monkeypatch.setattr(_bulk, "_POSTGRES_ROWS", 4)
         assert await database.run(lambda c: write(c, 600, 9)) == 609
     finally:
         event.remove(database.sync_engine, "before_cursor_execute", seen)
     inserts = [n for statement, n in executed if "INSERT INTO payroll_paystubs" in statement]
-    assert inserts == ([40, 40, 10] if database.dialect.name == "sqlite" else [-9])
+    assert inserts == ([40, 40, 10] if database.dialect.name == "sqlite" else [10, 10, 10])
+
+
+async def test_a_key_repeated_among_the_rows_is_upserted_in_order(
+    local_store: ProfileStore,
+) -> None:
+    """One statement cannot upsert a key twice on PostgreSQL; the rows are cut where a key
+    repeats, so the result is that of writing them one by one: the last row of a key wins and
+    keeps the first row's ``first_seen_at``."""
+    database = local_store._database
+    assert database is not None
+    first = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)
+    later = first + timedelta(hours=1)
+    columns = (
+        "id",
+        "account_id",
+        "pay_date",
+        "currency",
+        "gross_pay_amount",
+        "net_pay_amount",
+        "data",
+        "digest",
+        "first_seen_at",
+        "updated_at",
+    )
+
+    def stub(number: int, gross: int, seen: datetime) -> tuple[Any, ...]:
+        return (
+            f"stub_{number}",
+            "acct",
+            date(2026, 1, number),
+            "USD",
+            gross,
+            None,
+            "{}",
+            f"{gross:064d}",
+            seen,
+            seen,
+        )
+
+    def write(connection: Connection) -> list[Any]:
+        insert_account(connection, "acct", first)
+        rows = [
+            stub(1, 100, first),
+            stub(2, 200, first),
+            stub(1, 101, later),
+            stub(3, 300, first),
+            stub(1, 102, later),
+            stub(2, 201, later),
+        ]
+        _upsert(connection, PAYSTUBS, columns, rows)
+        return list(
+            connection.execute(
+                select(
+                    PAYSTUBS.c.id,
+                    PAYSTUBS.c.gross_pay_amount,
+                    PAYSTUBS.c.first_seen_at,
+                    PAYSTUBS.c.updated_at,
+                ).order_by(PAYSTUBS.c.id)
+            ).all()
+        )
+
+    assert [tuple(row) for row in await database.run(write)] == [
+        ("stub_1", 102, first, later),
+        ("stub_2", 201, first, later),
+        ("stub_3", 300, first, first),
+    ]

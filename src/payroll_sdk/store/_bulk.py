@@ -17,6 +17,14 @@ waits to get it back until the event loop's thread yields it, up to
 ``sys.getswitchinterval()`` (5 ms) when the loop is busy parsing: measured, 8,000 rows
 written that way beside a busy thread took 13 s of wall for 0.16 s of work. A statement of
 up to ``_SQLITE_ROWS`` rows steps once for all of them.
+
+On PostgreSQL the rows go as one array per column into one statement, ``INSERT ... SELECT
+FROM unnest($1::VARCHAR(64)[], $2::DATE[], ...)``, rather than through asyncpg's
+``executemany``, which binds and executes the statement once per row: measured on T8's
+records, the server's CPU per row fell from about 10 to 7 µs, and a first sync of 1,000 users
+writes 384,000 of them. A statement cannot upsert the same key twice (``ON CONFLICT DO
+UPDATE`` refuses to "affect a row a second time"), so rows that repeat a key of ``unique``
+start a new statement, and the last row of a key wins, as it did row by row.
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, bindparam
+from sqlalchemy import Connection, Dialect, Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.dml import Insert
 
 __all__ = ["execute_many", "execute_tuples"]
@@ -37,6 +46,8 @@ _SQLITE_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 #: Most rows in one SQLite statement. What is left below it is written by the statements for
 #: the powers of two that add up to it, so at most nine are compiled per table and columns.
 _SQLITE_ROWS = 256
+#: Most rows in one PostgreSQL statement (its arrays hold this many values each).
+_POSTGRES_ROWS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,28 @@ def _compile(
         if processor is not None:
             processed.append((position, processor))
     return _Compiled(compiled.string, tuple(order), tuple(processed))
+
+
+def _compile_arrays(
+    dialect: Dialect, table: Table, statement: Insert, columns: Sequence[str]
+) -> _Compiled:
+    """``statement`` inserting the rows of one array per column (PostgreSQL's ``unnest``); its
+    processors convert the arrays' items."""
+    arrays = [bindparam(name, type_=ARRAY(table.c[name].type)) for name in columns]
+    rows = func.unnest(*arrays).table_valued(*columns).render_derived()
+    compiled = statement.from_select(list(columns), select(*(rows.c[n] for n in columns))).compile(
+        dialect=dialect, column_keys=list(columns)
+    )
+    plain = _compile(dialect, table, statement, columns)
+    if compiled.positiontup != list(columns):  # pragma: no cover - rendered in column order
+        raise AssertionError(f"unexpected parameters {compiled.positiontup} for {table.name}")
+    order = tuple(columns)
+    processed = tuple(
+        (order.index(name), processor)
+        for position, processor in plain.processed
+        for name in [plain.order[position]]
+    )
+    return _Compiled(compiled.string, order, processed)
 
 
 def _compile_rows(dialect: Dialect, statement: Insert, order: Sequence[str], count: int) -> str:
@@ -108,21 +141,51 @@ def _sqlite_statements(
         start += count
 
 
+def _array_statements(
+    rows: Sequence[tuple[Any, ...]], key_positions: Sequence[int]
+) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """``rows`` cut into statements of at most ``_POSTGRES_ROWS`` rows in which no key (the
+    values at ``key_positions``) repeats: a repeated key starts the next statement."""
+    if not key_positions:
+        for start in range(0, len(rows), _POSTGRES_ROWS):
+            yield rows[start : start + _POSTGRES_ROWS]
+        return
+    seen: set[tuple[Any, ...]] = set()
+    start = 0
+    for index, row in enumerate(rows):
+        key = tuple(row[p] for p in key_positions)
+        if key in seen or index - start == _POSTGRES_ROWS:
+            yield rows[start:index]
+            seen.clear()
+            start = index
+        seen.add(key)
+    yield rows[start:]
+
+
 def execute_many(
     connection: Connection,
     table: Table,
     key: Hashable,
     build: Callable[[], Insert],
     rows: Sequence[Mapping[str, Any]],
+    *,
+    unique: tuple[str, ...] = (),
 ) -> None:
-    """Execute ``build()`` once per row of ``rows`` (dicts with the same keys), in one
-    driver ``executemany``. ``key`` names the statement ``build`` makes (with the rows'
-    columns) so it is compiled once per dialect."""
+    """Execute ``build()`` for every row of ``rows`` (dicts with the same keys), as if once
+    per row, in order. ``key`` names the statement ``build`` makes (with the rows' columns) so
+    it is compiled once per dialect. ``unique``: the columns of the conflict target of an
+    ``ON CONFLICT DO UPDATE`` (no statement may hold the same values twice)."""
     if not rows:
         return
     columns = tuple(rows[0])
     execute_tuples(
-        connection, table, key, build, columns, [tuple(row[c] for c in columns) for row in rows]
+        connection,
+        table,
+        key,
+        build,
+        columns,
+        [tuple(row[c] for c in columns) for row in rows],
+        unique=unique,
     )
 
 
@@ -133,11 +196,16 @@ def execute_tuples(
     build: Callable[[], Insert],
     columns: tuple[str, ...],
     rows: Sequence[tuple[Any, ...]],
+    *,
+    unique: tuple[str, ...] = (),
 ) -> None:
     """:func:`execute_many` for rows that are tuples of ``columns``' values."""
     if not rows:
         return
     dialect = connection.dialect
+    if dialect.name == "postgresql":
+        _execute_arrays(connection, table, key, build, columns, rows, unique)
+        return
     cache = _COMPILED.setdefault(dialect, {})
     compiled = cache.get((key, columns))
     if compiled is None:
@@ -158,9 +226,31 @@ def execute_tuples(
         column = flat[position::width]
         converted = {v: None if v is None else processor(v) for v in set(column)}
         flat[position::width] = map(converted.__getitem__, column)
-    if dialect.name == "sqlite":
-        for sql, chunk in _sqlite_statements(dialect, key, build, compiled.order, flat):
-            connection.exec_driver_sql(sql, chunk)
-    else:
-        rows_of = [tuple(flat[start : start + width]) for start in range(0, len(flat), width)]
-        connection.exec_driver_sql(compiled.sql, rows_of)
+    for sql, chunk in _sqlite_statements(dialect, key, build, compiled.order, flat):
+        connection.exec_driver_sql(sql, chunk)
+
+
+def _execute_arrays(
+    connection: Connection,
+    table: Table,
+    key: Hashable,
+    build: Callable[[], Insert],
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    unique: tuple[str, ...],
+) -> None:
+    dialect = connection.dialect
+    cache = _COMPILED.setdefault(dialect, {})
+    compiled = cache.get((key, columns, "arrays"))
+    if compiled is None:
+        compiled = cache[(key, columns, "arrays")] = _compile_arrays(
+            dialect, table, build(), columns
+        )
+    key_positions = [columns.index(name) for name in unique]
+    for chunk in _array_statements(rows, key_positions):
+        arrays = [list(values) for values in zip(*chunk, strict=True)]
+        for position, processor in compiled.processed:
+            # Each distinct value converted once (a batch's timestamps are all one ``now``).
+            converted = {v: None if v is None else processor(v) for v in set(arrays[position])}
+            arrays[position] = list(map(converted.__getitem__, arrays[position]))
+        connection.exec_driver_sql(compiled.sql, tuple(arrays))

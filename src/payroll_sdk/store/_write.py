@@ -527,7 +527,7 @@ def _upsert(
             index_elements=["id"], set_={name: statement.excluded[name] for name in replaced}
         )
 
-    execute_tuples(connection, table, ("upsert", table.name), build, columns, rows)
+    execute_tuples(connection, table, ("upsert", table.name), build, columns, rows, unique=("id",))
 
 
 def _upsert_resources(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -554,7 +554,14 @@ def _upsert_resources(connection: Connection, rows: list[dict[str, Any]]) -> Non
             index_elements=["account_id", "resource"], set_={**replaced, **kept}
         )
 
-    execute_many(connection, RESOURCES, "upsert resources", build, rows)
+    execute_many(
+        connection,
+        RESOURCES,
+        "upsert resources",
+        build,
+        rows,
+        unique=("account_id", "resource"),
+    )
 
 
 def mark_unlisted(connection: Connection, end_user_id: str, listed_ids: Sequence[str]) -> None:
