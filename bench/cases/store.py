@@ -3,9 +3,12 @@ request: the database's share of the wall time, and a second (incremental) pass 
 first.
 
 Per backend and kind of store (``process``: ``database_process=True``, the configuration for
-batch syncs, on which T8 is judged; ``threads``: the default, reported beside it), on a fresh
-database: the same users fetched without a store (``get_profiles``, the floor), then
-``sync_many`` twice. "Database time" is measured two ways, both reported; the
+batch syncs, on which T8 is judged; ``threads``: the default, reported beside it): the same
+users fetched without a store (``get_profiles``, the floor), then rounds of ``sync_many`` on a
+fresh database (a first pass) followed by the fetch without a store again, and at the end
+``sync_many`` again on the last database (the incremental pass). The judged kind has
+``PAYROLL_BENCH_STORE_ROUNDS`` rounds (3), and its median round by added share is judged; the
+default kind has one. "Database time" is measured two ways, both reported; the
 T8 check is the added wall (busy is an INFO row: with 50 users in flight some database call is
 running nearly all the time, so it says little about what the store costs):
 
@@ -13,7 +16,8 @@ running nearly all the time, so it says little about what the store costs):
   (``ProfileStore.db_busy_seconds``: a union of intervals, so concurrent calls count once). An
   upper bound: a call's interval also holds whatever else the event loop ran meanwhile.
 - **added wall**: how much longer the first pass took than fetching the same data without a
-  store.
+  store (the mean of the fetch just before it and the one just after it: the same fetch
+  varies by a few percent from pass to pass on a shared machine, and more at times).
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ from payroll_sdk.store import ProfileStore
 LATENCY_MS = 50.0
 HISTORY_MONTHS = 24
 CONCURRENCY = 50  # users in flight
+#: First passes per judged kind (``database_process=True``), each on a fresh database between
+#: two fetch-only passes; the median round is judged.
+ROUNDS = int(os.environ.get("PAYROLL_BENCH_STORE_ROUNDS", "3"))
 POSTGRES_URL = os.environ.get(
     "PAYROLL_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -51,6 +58,74 @@ class Pass:
     added: int
     failed: int
     client_cpu: float
+
+
+@dataclass
+class Round:
+    before: float  # fetch only, just before the first pass
+    first: Pass
+    after: float  # fetch only, just after it
+
+    @property
+    def floor(self) -> float:
+        return (self.before + self.after) / 2
+
+    @property
+    def added_share(self) -> float:
+        return max(0.0, self.first.wall - self.floor) / self.first.wall
+
+
+@dataclass
+class Measured:
+    rounds: list[Round]
+    second: Pass  # the incremental pass, on the last round's database
+
+    @property
+    def last_first(self) -> Pass:
+        return self.rounds[-1].first
+
+
+async def _measure(
+    name: str,
+    backend: str,
+    kind: str,
+    scratch: Path,
+    sandbox: h.BenchSandbox,
+    client: Any,
+    users: list[str],
+    *,
+    rounds: int,
+) -> Measured | None:
+    """``rounds`` first passes, each on a fresh database, with a fetch-only pass before the
+    first and after each (the floor of a round is the mean of the two around it), then the
+    incremental pass on the last database. ``None`` without a PostgreSQL server."""
+    done: list[Round] = []
+    before = await _fetch_only(sandbox, client, users)
+    print(f"  {name}: fetch only {before:.1f} s", flush=True)
+    for number in range(1, rounds + 1):
+        drop: Any = None
+        if backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{scratch / f'bench-{kind}-{number}.db'}"
+        else:
+            postgres = await _postgres_database()
+            if postgres is None:
+                return None
+            url, drop = postgres
+        try:
+            async with ProfileStore(url, database_process=kind == "process") as store:
+                first = await _sync_pass(sandbox, store, client, users)
+                print(f"  {name}: round {number}, first pass {first.wall:.1f} s", flush=True)
+                after = await _fetch_only(sandbox, client, users)
+                print(f"  {name}: fetch only {after:.1f} s", flush=True)
+                done.append(Round(before, first, after))
+                before = after
+                if number == rounds:
+                    second = await _sync_pass(sandbox, store, client, users)
+                    print(f"  {name}: incremental pass {second.wall:.1f} s", flush=True)
+        finally:
+            if drop is not None:
+                await drop()
+    return Measured(done, second)
 
 
 async def _sync_pass(
@@ -119,33 +194,42 @@ async def run(settings: h.Settings) -> CaseResult:
         ]
         for backend, kind, in_process in runs:
             name = f"{'SQLite' if backend == 'sqlite' else 'PostgreSQL'} ({kind})"
-            drop: Any = None
-            if backend == "sqlite":
-                url: str | None = f"sqlite+aiosqlite:///{Path(scratch) / f'bench-{kind}.db'}"
-            else:
-                postgres = await _postgres_database()
-                if postgres is None:
-                    result.notes.append(f"PostgreSQL: no server at {make_url(POSTGRES_URL)}.")
-                    continue
-                url, drop = postgres
-            assert url is not None
-            try:
-                client = h.sdk_client(sandbox.base_url, max_in_flight=CONCURRENCY * 4)
-                async with client, ProfileStore(url, database_process=in_process) as store:
-                    await _fetch_only(sandbox, client, users[:20])  # warm: connections open
-                    fetch_wall = await _fetch_only(sandbox, client, users)
-                    print(f"  {name}: fetch only {fetch_wall:.1f} s", flush=True)
-                    first = await _sync_pass(sandbox, store, client, users)
-                    print(f"  {name}: first pass {first.wall:.1f} s", flush=True)
-                    second = await _sync_pass(sandbox, store, client, users)
-                    print(f"  {name}: incremental pass {second.wall:.1f} s", flush=True)
-            finally:
-                if drop is not None:
-                    await drop()
+            client = h.sdk_client(sandbox.base_url, max_in_flight=CONCURRENCY * 4)
+            async with client:
+                await _fetch_only(sandbox, client, users[:20])  # warm: connections open
+                measured = await _measure(
+                    name,
+                    backend,
+                    kind,
+                    Path(scratch),
+                    sandbox,
+                    client,
+                    users,
+                    rounds=ROUNDS if in_process else 1,
+                )
+            if measured is None:
+                result.notes.append(f"PostgreSQL: no server at {make_url(POSTGRES_URL)}.")
+                continue
+            # The judged round is the median one by added share (all are in the table).
+            shares = sorted(measured.rounds, key=lambda r: r.added_share)
+            judged = shares[len(shares) // 2]
+            first, second, fetch_wall = judged.first, measured.second, judged.floor
+            before, after = judged.before, judged.after
             busy_share = first.busy / first.wall
-            added_share = max(0.0, first.wall - fetch_wall) / first.wall
-            speed_up = first.wall / second.wall
-            for label, figures in (("first", first), ("incremental", second)):
+            added_share = judged.added_share
+            speed_up = measured.last_first.wall / second.wall
+            for number, one in enumerate(measured.rounds, 1):
+                rows.append(
+                    [
+                        name,
+                        f"round {number}: fetch only, first pass, fetch only",
+                        f"{one.before:.1f}, {one.first.wall:.1f}, {one.after:.1f} "
+                        f"(added share {one.added_share:.2f})",
+                        *["-"] * 6,
+                    ]
+                )
+            judged_label = f"first (round {measured.rounds.index(judged) + 1})"
+            for label, figures in ((judged_label, first), ("incremental", second)):
                 rows.append(
                     [
                         name,
@@ -159,7 +243,6 @@ async def run(settings: h.Settings) -> CaseResult:
                         str(figures.failed),
                     ]
                 )
-            rows.append([name, "fetch only (get_profiles)", f"{fetch_wall:.1f}", *["-"] * 6])
             # T8 is judged on the configuration documented for batch syncs
             # (database_process=True); the default (threads) is reported beside it.
             target = in_process
@@ -175,15 +258,21 @@ async def run(settings: h.Settings) -> CaseResult:
                     None,
                 ),
                 Check(
-                    f"T8 {name}: wall added by the store / wall, first pass",
-                    f"{first.wall - fetch_wall:+.1f} s on {fetch_wall:.1f} s",
+                    f"T8 {name}: wall added by the store / wall, first pass"
+                    + (
+                        f" (median of {len(measured.rounds)} rounds)"
+                        if len(measured.rounds) > 1
+                        else ""
+                    ),
+                    f"{first.wall - fetch_wall:+.1f} s on {fetch_wall:.1f} s "
+                    f"({before:.1f} s before, {after:.1f} s after)",
                     added_share,
                     "≤ 0.20" if target else "documented (default kind)",
                     added_share <= 0.20 if target else None,
                 ),
                 Check(
                     f"T8 {name}: incremental pass speed-up",
-                    f"{first.wall:.1f} → {second.wall:.1f} s",
+                    f"{measured.last_first.wall:.1f} → {second.wall:.1f} s",
                     speed_up,
                     "≥ 3x" if target else "documented (default kind)",
                     speed_up >= 3 if target else None,
@@ -212,7 +301,11 @@ async def run(settings: h.Settings) -> CaseResult:
         "store: `process` is `ProfileStore(url, database_process=True)` (the database work in "
         "a child process, the configuration docs/store.md gives for batch syncs; T8 is judged "
         "on it), `threads` the default (SQLite's worker threads, asyncpg on the event loop); "
-        "each kind's fetch-only floor is measured just before its first pass. DB busy: wall "
+        f"each first pass on a fresh database between two fetch-only passes (its floor is "
+        f"their mean: the same fetch varies by a few percent from pass to pass on this shared "
+        f"machine, and more at times); {ROUNDS} rounds of it for the judged kind, whose median "
+        "round by added share is judged (every round is in the table), one for the default. "
+        "The incremental pass runs on the last round's database. DB busy: wall "
         "time with at least one database call in progress (an upper bound, see the case's "
         "docstring); Σ per-sync DB s adds every sync's own database waits, so overlapping "
         "calls count several times."
