@@ -297,7 +297,7 @@ async def run(settings: h.Settings) -> CaseResult:
     result.notes.append(
         f"{count:,} users (`store_bench_N`, 0-3 accounts each, {HISTORY_MONTHS} months of "
         f"history), sandbox in its own process with {LATENCY_MS:.0f} ms per request, "
-        f"`sync_many(concurrency={CONCURRENCY})`, one fresh database per backend and kind of "
+        f"`sync_many(concurrency={CONCURRENCY})`, a fresh database for every first pass; kinds of "
         "store: `process` is `ProfileStore(url, database_process=True)` (the database work in "
         "a child process, the configuration docs/store.md gives for batch syncs; T8 is judged "
         "on it), `threads` the default (SQLite's worker threads, asyncpg on the event loop); "
