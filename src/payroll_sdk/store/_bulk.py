@@ -75,12 +75,7 @@ def _compile(
     order = compiled.positiontup
     if order is None or sorted(order) != sorted(columns):  # pragma: no cover - both are positional
         raise AssertionError(f"unexpected parameters {order} for {table.name}")
-    processed = []
-    for position, name in enumerate(order):
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            processed.append((position, processor))
-    return _Compiled(compiled.string, tuple(order), tuple(processed))
+    return _Compiled(compiled.string, tuple(order), _processors(dialect, table, order))
 
 
 def _compile_arrays(
@@ -93,16 +88,29 @@ def _compile_arrays(
     compiled = statement.from_select(list(columns), select(*(rows.c[n] for n in columns))).compile(
         dialect=dialect, column_keys=list(columns)
     )
-    plain = _compile(dialect, table, statement, columns)
     if compiled.positiontup != list(columns):  # pragma: no cover - rendered in column order
         raise AssertionError(f"unexpected parameters {compiled.positiontup} for {table.name}")
-    order = tuple(columns)
-    processed = tuple(
-        (order.index(name), processor)
-        for position, processor in plain.processed
-        for name in [plain.order[position]]
-    )
-    return _Compiled(compiled.string, order, processed)
+    return _Compiled(compiled.string, tuple(columns), _processors(dialect, table, columns))
+
+
+def _processors(
+    dialect: Dialect, table: Table, order: Sequence[str]
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """``(position, processor)`` of the columns in ``order`` whose type converts values for
+    the driver."""
+    processed = []
+    for position, name in enumerate(order):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processed.append((position, processor))
+    return tuple(processed)
+
+
+def _converted(values: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """``values`` through ``processor``, each distinct value converted once (a batch's
+    timestamps are all one ``now``); ``None`` stays ``None``."""
+    done = {v: None if v is None else processor(v) for v in set(values)}
+    return list(map(done.__getitem__, values))
 
 
 def _compile_rows(dialect: Dialect, statement: Insert, order: Sequence[str], count: int) -> str:
@@ -223,9 +231,7 @@ def execute_tuples(
             flat.extend([row[p] for p in positions])
     width = len(compiled.order)
     for position, processor in compiled.processed:
-        column = flat[position::width]
-        converted = {v: None if v is None else processor(v) for v in set(column)}
-        flat[position::width] = map(converted.__getitem__, column)
+        flat[position::width] = _converted(flat[position::width], processor)
     for sql, chunk in _sqlite_statements(dialect, key, build, compiled.order, flat):
         connection.exec_driver_sql(sql, chunk)
 
@@ -250,7 +256,5 @@ def _execute_arrays(
     for chunk in _array_statements(rows, key_positions):
         arrays = [list(values) for values in zip(*chunk, strict=True)]
         for position, processor in compiled.processed:
-            # Each distinct value converted once (a batch's timestamps are all one ``now``).
-            converted = {v: None if v is None else processor(v) for v in set(arrays[position])}
-            arrays[position] = list(map(converted.__getitem__, arrays[position]))
+            arrays[position] = _converted(arrays[position], processor)
         connection.exec_driver_sql(compiled.sql, tuple(arrays))
