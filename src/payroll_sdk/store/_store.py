@@ -84,7 +84,9 @@ class ProfileStore:
       refuses to open a database whose schema is not at this version's head, for deployments
       that migrate in a separate step (:meth:`upgrade`).
     - ``engine_options``: keyword arguments for SQLAlchemy's ``create_engine`` (SQLite) or
-      ``create_async_engine`` (PostgreSQL): ``pool_size``...
+      ``create_async_engine`` (PostgreSQL): ``pool_size``... On PostgreSQL the store's pool
+      keeps up to 15 connections open (``pool_size=15, max_overflow=0``) unless these size
+      it (``pool_size``, ``max_overflow``, ``poolclass`` or ``pool``).
     - ``database_process``: run the database work in a child process of the store's own
       (started when the store opens, which then takes about half a second; it exits when the
       store closes).
