@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from payroll_sdk.store import ProfileStore, _bulk
 from payroll_sdk.store._bulk import execute_many
+from payroll_sdk.store._rows import PAYSTUB_COLUMNS
 from payroll_sdk.store._schema import PAYSTUBS, RESOURCES
 from payroll_sdk.store._write import _upsert
 
@@ -178,18 +179,7 @@ async def test_a_key_repeated_among_the_rows_is_upserted_in_order(
     assert database is not None
     first = datetime(2026, 3, 15, 12, 0, 0, tzinfo=UTC)
     later = first + timedelta(hours=1)
-    columns = (
-        "id",
-        "account_id",
-        "pay_date",
-        "currency",
-        "gross_pay_amount",
-        "net_pay_amount",
-        "data",
-        "digest",
-        "first_seen_at",
-        "updated_at",
-    )
+    columns = PAYSTUB_COLUMNS
 
     def stub(number: int, gross: int, seen: datetime) -> tuple[Any, ...]:
         return (

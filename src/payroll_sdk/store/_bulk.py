@@ -211,16 +211,22 @@ def execute_tuples(
     if not rows:
         return
     dialect = connection.dialect
-    if dialect.name == "postgresql":
-        _execute_arrays(connection, table, key, build, columns, rows, unique)
-        return
+    arrays = dialect.name == "postgresql"
     cache = _COMPILED.setdefault(dialect, {})
-    compiled = cache.get((key, columns))
+    compiled = cache.get((key, columns, arrays))
     if compiled is None:
-        compiled = cache[(key, columns)] = _compile(dialect, table, build(), columns)
+        compile_as = _compile_arrays if arrays else _compile
+        compiled = cache[(key, columns, arrays)] = compile_as(dialect, table, build(), columns)
+    if arrays:
+        key_positions = [columns.index(name) for name in unique]
+        for chunk in _array_statements(rows, key_positions):
+            values = [list(column) for column in zip(*chunk, strict=True)]
+            for position, processor in compiled.processed:
+                values[position] = _converted(values[position], processor)
+            connection.exec_driver_sql(compiled.sql, tuple(values))
+        return
     # Row after row in one flat list, in the statement's parameter order, then each converted
-    # column in one pass, each distinct value converted once (a batch's timestamps are all the
-    # same ``now``).
+    # column in one pass.
     flat: list[Any] = []
     if compiled.order == columns:
         for row in rows:
@@ -234,27 +240,3 @@ def execute_tuples(
         flat[position::width] = _converted(flat[position::width], processor)
     for sql, chunk in _sqlite_statements(dialect, key, build, compiled.order, flat):
         connection.exec_driver_sql(sql, chunk)
-
-
-def _execute_arrays(
-    connection: Connection,
-    table: Table,
-    key: Hashable,
-    build: Callable[[], Insert],
-    columns: tuple[str, ...],
-    rows: Sequence[tuple[Any, ...]],
-    unique: tuple[str, ...],
-) -> None:
-    dialect = connection.dialect
-    cache = _COMPILED.setdefault(dialect, {})
-    compiled = cache.get((key, columns, "arrays"))
-    if compiled is None:
-        compiled = cache[(key, columns, "arrays")] = _compile_arrays(
-            dialect, table, build(), columns
-        )
-    key_positions = [columns.index(name) for name in unique]
-    for chunk in _array_statements(rows, key_positions):
-        arrays = [list(values) for values in zip(*chunk, strict=True)]
-        for position, processor in compiled.processed:
-            arrays[position] = _converted(arrays[position], processor)
-        connection.exec_driver_sql(compiled.sql, tuple(arrays))
